@@ -1,0 +1,50 @@
+# Ideenfenster: `make run` to try it, `make test` to check it. Both set everything up.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-pg install translations extract-messages update-translations serve clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d ideas/translations --statistics 2>&1 | tail -n 2
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo ""
+	@echo "  Ideenfenster runs on http://$(HOST):$(PORT)"
+	@echo "  Demo accounts (password: ideenfenster-demo):"
+	@echo "    buerger@example.org (citizen), moderation@example.org (moderator),"
+	@echo "    team@example.org (project team), admin@example.org (admin)"
+	@echo "  Mails are written to instance/mail/."
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite with PostgreSQL switched on (local server, trust auth).
+test-pg:
+	TEST_DATABASE_URL=postgresql://postgres@127.0.0.1/ideenfenster_test $(MAKE) test
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o ideas/translations/messages.pot --no-location --sort-output .
+
+update-translations: extract-messages
+	$(BIN)/pybabel update -i ideas/translations/messages.pot -d ideas/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache

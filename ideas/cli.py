@@ -1,0 +1,66 @@
+"""Command-line tasks: create users, load demo data."""
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ideas.database import writing
+from ideas.extensions import db
+from ideas.models import Role, User, utcnow
+from ideas.passwords import MAX_LENGTH, MIN_LENGTH, hash_password
+
+users = AppGroup("users", help="Manage accounts.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.citizen.value)
+@click.password_option("--password", prompt="Password", confirmation_prompt="Repeat password")
+def create_user(email: str, display_name: str, role: str, password: str):
+    """Create an account (verified) with the given role; the password is asked twice."""
+    from ideas.auth import find_user_by_email
+
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        raise click.ClickException(f"The password must have {MIN_LENGTH} to {MAX_LENGTH} characters.")
+    email = email.strip().lower()
+    with writing():
+        if find_user_by_email(email):
+            raise click.ClickException(f"An account for {email} exists already.")
+        now = utcnow()
+        user = User(email=email, display_name=display_name.strip(), role=Role(role),
+                    password_hash=hash_password(password), email_verified_at=now)
+        db.session.add(user)
+        db.session.commit()
+    click.echo(f"Created {role} {email} (id {user.id}).")
+
+
+@users.command("list")
+def list_users():
+    """List staff accounts."""
+    for user in db.session.scalars(select(User).where(User.role != Role.citizen).order_by(User.id)):
+        click.echo(f"{user.id}\t{user.role.value}\t{user.email}\t{user.display_name}")
+
+
+@click.command("seed-demo")
+@click.option("--ideas", "n_ideas", type=int, default=None, help="Scale: number of ideas.")
+@click.option("--users", "n_users", type=int, default=None, help="Scale: number of citizens.")
+@click.option("--votes", "n_votes", type=int, default=None, help="Scale: number of supports.")
+@click.option("--comments", "n_comments", type=int, default=None, help="Scale: number of comments.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database has a process already.")
+def seed_demo(n_ideas, n_users, n_votes, n_comments, if_empty):
+    """Load the Musterstadt demo, or a large deterministic data set for benchmarks."""
+    from ideas import demo
+
+    with writing():
+        if if_empty and demo.has_data():
+            click.echo("The database has data already; no demo data loaded.")
+            return
+        summary = demo.seed(ideas=n_ideas, users=n_users, votes=n_votes, comments=n_comments,
+                            echo=click.echo)
+    click.echo(summary)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,22 @@
+"""Language choice: the cookie set by the switch, then the account's language, then German."""
+from flask import Flask, current_app, request
+from flask_login import current_user
+
+from ideas.extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get("lang") if request else None
+    if chosen in languages:
+        return chosen
+    try:
+        if current_user.is_authenticated and current_user.locale in languages:
+            return current_user.locale
+    except Exception:  # noqa: BLE001 - outside a request or before login is set up
+        pass
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)

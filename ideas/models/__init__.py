@@ -1,0 +1,24 @@
+"""The data model: one module per part of the path an idea takes."""
+from ideas.models.base import Base, utcnow
+from ideas.models.enums import (
+    OPEN_STATUSES,
+    PUBLIC_STATUSES,
+    AgeGroup,
+    Channel,
+    CommentStatus,
+    IdeaStatus,
+    ModerationMode,
+    ReportReason,
+    Role,
+)
+from ideas.models.idea import Comment, Idea, Vote, idea_action_field, idea_coauthor
+from ideas.models.moderation import ModerationEvent, Report
+from ideas.models.process import COLOURS, ActionField, Process
+from ideas.models.user import STAFF_ROLES, User
+
+__all__ = [
+    "Base", "utcnow", "OPEN_STATUSES", "PUBLIC_STATUSES", "AgeGroup", "Channel", "CommentStatus",
+    "IdeaStatus", "ModerationMode", "ReportReason", "Role", "Comment", "Idea", "Vote",
+    "idea_action_field", "idea_coauthor", "ModerationEvent", "Report", "COLOURS", "ActionField",
+    "Process", "STAFF_ROLES", "User",
+]

@@ -1,0 +1,333 @@
+"""Citizens' side: landing page, idea feed, submitting, supporting, commenting, reporting."""
+from flask import (
+    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
+
+from ideas import discussion, search, voting, workflow
+from ideas.extensions import db, limiter
+from ideas.feed import FeedQuery
+from ideas.forms import CommentForm, EmptyForm, IdeaForm, ReportForm
+from ideas.htmx import is_htmx
+from ideas.models import (
+    PUBLIC_STATUSES, ActionField, Comment, Idea, IdeaStatus, ReportReason, User, Vote,
+)
+from ideas.processes import current_process, running_processes
+from ideas.redirects import safe_next
+
+bp = Blueprint("participation", __name__)
+
+
+def get_idea(idea_id: int, check_author: bool = False) -> Idea:
+    """Load an idea the current person may see (404 otherwise); optionally only the author's."""
+    idea = db.get_or_404(Idea, idea_id)
+    if not idea.visible_to(current_user):
+        abort(404)
+    if check_author and (not current_user.is_authenticated or idea.author_id != current_user.id):
+        abort(403)
+    return idea
+
+
+def require_verified():
+    """Participation needs a confirmed e-mail address: one person, one voice."""
+    if not current_user.is_verified:
+        flash(_("Please confirm your e-mail address first. We have sent you a link; "
+                "on your account page you can ask for a new one."), "error")
+        return True
+    return False
+
+
+@bp.route("/")
+def index():
+    """Landing page: what the process is about, its phase and deadline, and recent ideas."""
+    processes = running_processes()
+    process = processes[0] if processes else None
+    ideas = []
+    if process:
+        ideas = db.session.scalars(
+            select(Idea).options(db.joinedload(Idea.action_field))
+            .where(Idea.process_id == process.id, Idea.status.in_(PUBLIC_STATUSES))
+            .order_by(Idea.hot_score.desc()).limit(6)
+        ).all()
+    return render_template("participation/index.html", processes=processes, process=process, ideas=ideas)
+
+
+@bp.route("/ideas")
+def feed():
+    """All public ideas, to browse, filter, sort and search."""
+    process = current_process()
+    fields = process.action_fields if process else []
+    query = FeedQuery.from_args(request.args, {f.slug: f for f in fields}, process)
+    page = db.paginate(query.statement(), per_page=current_app.config["IDEAS_PER_PAGE"],
+                       max_per_page=50, error_out=False)
+    context = dict(page=page, query=query, fields=fields, process=process)
+    if is_htmx() and request.headers.get("HX-Target") == "feed-results":
+        return render_template("participation/_feed_results.html", oob=True, **context)
+    return render_template("participation/feed.html", **context)
+
+
+def _idea_form(process) -> IdeaForm:
+    form = IdeaForm()
+    form.set_fields(process.action_fields)
+    return form
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def new_idea():
+    """Submit an idea, after a look at similar ones."""
+    process = current_process()
+    if process is None:
+        abort(404)
+    form = _idea_form(process)
+    similar = []
+    if request.method == "GET" and request.args.get("field"):
+        chosen = next((f for f in process.action_fields if f.slug == request.args["field"]), None)
+        form.action_field.data = chosen.id if chosen else -1
+    if form.is_submitted() and form.check.data:
+        # "Check for similar ideas" without JavaScript: show them, keep everything typed.
+        similar = search.similar(form.title.data or "", process.id)
+        return render_template("participation/new.html", form=form, process=process,
+                               similar=similar, checked=True)
+    if not process.accepts_ideas():
+        if form.is_submitted():
+            flash(_("This process is not collecting ideas at the moment."), "error")
+        return render_template("participation/new.html", form=form, process=process,
+                               similar=[], closed=True), 200 if not form.is_submitted() else 409
+    if form.validate_on_submit():
+        if require_verified():
+            return render_template("participation/new.html", form=form, process=process, similar=[]), 403
+        field = db.session.get(ActionField, form.action_field.data)
+        try:
+            idea = workflow.submit_idea(process, current_user, form.title.data, form.body.data,
+                                        field, form.district.data)
+        except workflow.WorkflowError as exc:
+            flash(str(exc), "error")
+            return render_template("participation/new.html", form=form, process=process, similar=[]), 409
+        db.session.commit()
+        if idea.status == IdeaStatus.pending:
+            flash(_("Thank you! Your idea has been received. A moderator will look at it soon; "
+                    "until then only you can see it."), "success")
+        else:
+            flash(_("Thank you! Your idea is now published."), "success")
+        return redirect(url_for("participation.idea", idea_id=idea.id))
+    status = 422 if form.errors else 200
+    return render_template("participation/new.html", form=form, process=process, similar=similar), status
+
+
+@bp.route("/ideas/similar")
+def similar():
+    """Ideas like the title being typed (htmx fragment)."""
+    from ideas.sanitize import clean_text
+    title = clean_text(request.args.get("title", ""))[:200]
+    process = current_process()
+    ideas = search.similar(title, process.id if process else None) if len(title) >= 4 else []
+    return render_template("participation/_similar.html", similar=ideas, checked=len(title) >= 4)
+
+
+@bp.route("/ideas/<int:idea_id>")
+def idea(idea_id: int):
+    """One idea with its answer, supporters and discussion."""
+    return render_template("participation/idea.html", **_idea_context(get_idea(idea_id)))
+
+
+def _idea_context(idea: Idea, comment_form: CommentForm | None = None) -> dict:
+    supporters = db.session.scalars(
+        select(User.display_name).join(Vote, Vote.user_id == User.id)
+        .where(Vote.idea_id == idea.id, User.deleted_at.is_(None))
+        .order_by(Vote.created_at.desc()).limit(12)
+    ).all()
+    return dict(
+        thread=discussion.thread(idea), supporters=supporters,
+        comment_form=comment_form or CommentForm(formdata=None), **_vote_context(idea),
+    )
+
+
+def _vote_context(idea: Idea) -> dict:
+    return dict(
+        idea=idea,
+        supported=voting.has_supported(current_user, idea),
+        remaining=voting.remaining_supports(current_user, idea.process),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
+@login_required
+@limiter.limit("120 per minute")
+def vote(idea_id: int):
+    """Support an idea, or take the support back."""
+    idea = get_idea(idea_id)
+    form = EmptyForm()
+    message, ok = None, True
+    if not form.validate_on_submit():
+        abort(400)
+    if require_verified():
+        message, ok = _("Please confirm your e-mail address first."), False
+    else:
+        wanted = request.form.get("action", "add")
+        try:
+            if wanted == "remove":
+                voting.remove_support(current_user, idea)
+                message = _("Your support has been withdrawn.")
+            else:
+                voting.add_support(current_user, idea)
+                message = _("Thank you for your support.")
+            db.session.commit()
+        except voting.SupportError as exc:
+            db.session.rollback()
+            message, ok = str(exc), False
+        db.session.refresh(idea)
+    if is_htmx():
+        return render_template("participation/_vote.html", message=message, ok=ok, oob=True,
+                               **_vote_context(idea))
+    if message:
+        flash(message, "success" if ok else "error")
+    return redirect(safe_next(request.form.get("next")) or url_for("participation.idea", idea_id=idea.id))
+
+
+@bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
+@login_required
+@limiter.limit("20 per minute")
+def comment(idea_id: int):
+    """Add a comment or a reply."""
+    idea = get_idea(idea_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        if require_verified():
+            return redirect(url_for("participation.idea", idea_id=idea.id))
+        parent = None
+        if form.parent_id.data:
+            if not form.parent_id.data.isdigit():
+                abort(400)
+            parent = db.get_or_404(Comment, int(form.parent_id.data))
+        try:
+            new = discussion.add_comment(current_user, idea, form.body.data, parent)
+            db.session.commit()
+        except workflow.WorkflowError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("participation.idea", idea_id=idea.id))
+        flash(_("Thank you, your comment is published."), "success")
+        return redirect(url_for("participation.idea", idea_id=idea.id, _anchor=f"comment-{new.id}"))
+    return render_template("participation/idea.html", **_idea_context(idea, form)), 422
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@login_required
+def delete_comment(comment_id: int):
+    """Delete an own comment."""
+    comment = db.get_or_404(Comment, comment_id)
+    get_idea(comment.idea_id)
+    if comment.author_id != current_user.id:
+        abort(403)
+    if EmptyForm().validate_on_submit():
+        discussion.delete_comment(comment, current_user)
+        db.session.commit()
+        flash(_("Your comment has been deleted."), "success")
+    return redirect(url_for("participation.idea", idea_id=comment.idea_id, _anchor="comments"))
+
+
+def _report(idea: Idea, comment: Comment | None):
+    form = ReportForm()
+    if form.validate_on_submit():
+        if require_verified():
+            return redirect(url_for("participation.idea", idea_id=idea.id))
+        created = discussion.report(current_user, idea, ReportReason(form.reason.data), form.note.data, comment)
+        db.session.commit()
+        if created:
+            flash(_("Thank you. The moderators will look at your report."), "success")
+        else:
+            flash(_("You have reported this already. The moderators will look at it."), "info")
+        return redirect(url_for("participation.idea", idea_id=idea.id))
+    return render_template("participation/report.html", form=form, idea=idea, comment=comment), \
+        422 if form.errors else 200
+
+
+@bp.route("/ideas/<int:idea_id>/report", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def report_idea(idea_id: int):
+    """Tell the moderators about an idea that breaks the rules."""
+    return _report(get_idea(idea_id), None)
+
+
+@bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def report_comment(comment_id: int):
+    """Tell the moderators about a comment that breaks the rules."""
+    comment = db.get_or_404(Comment, comment_id)
+    if not comment.is_visible:
+        abort(404)
+    return _report(get_idea(comment.idea_id), comment)
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_idea(idea_id: int):
+    """Revise an own idea while it waits for review or after it was sent back."""
+    idea = get_idea(idea_id, check_author=True)
+    if idea.status not in (IdeaStatus.pending, IdeaStatus.declined):
+        flash(_("This idea can no longer be changed."), "error")
+        return redirect(url_for("participation.idea", idea_id=idea.id))
+    form = _idea_form(idea.process)
+    if request.method == "GET":
+        form.title.data, form.body.data = idea.title, idea.body_source
+        form.action_field.data = idea.suggested_field_id or -1
+        form.district.data = idea.district
+    if form.validate_on_submit() and not form.check.data:
+        field = db.session.get(ActionField, form.action_field.data)
+        try:
+            workflow.edit_idea(idea, current_user, form.title.data, form.body.data, field, form.district.data)
+            db.session.commit()
+        except workflow.WorkflowError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("participation.idea", idea_id=idea_id))
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("participation.idea", idea_id=idea.id))
+    return render_template("participation/edit.html", form=form, idea=idea), 422 if form.errors else 200
+
+
+@bp.route("/ideas/<int:idea_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(idea_id: int):
+    """Take back an own idea."""
+    idea = get_idea(idea_id, check_author=True)
+    if EmptyForm().validate_on_submit():
+        try:
+            workflow.withdraw(idea, current_user)
+            db.session.commit()
+            flash(_("Your idea has been withdrawn."), "success")
+        except workflow.WorkflowError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Switch the language of the site; remembered in a cookie and on the account."""
+    lang = request.form.get("lang", "")
+    target = safe_next(request.form.get("next")) or url_for("participation.index")
+    response = make_response(redirect(target))
+    if lang in current_app.config["LANGUAGES"] and EmptyForm().validate_on_submit():
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return response
+
+
+@bp.route("/healthz")
+def healthz():
+    """For load balancers: is the database reachable?"""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        current_app.logger.exception("health check failed")
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,13 @@
+"""Safe redirect targets: only paths on this site."""
+from urllib.parse import urlsplit
+
+
+def safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return None
+    return target

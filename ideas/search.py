@@ -1,0 +1,137 @@
+"""German-aware search: the same stems in SQLite FTS5 and PostgreSQL full-text search.
+
+We stem in Python (Snowball German, case and umlauts folded) and store the stems in
+Idea.search_text; both databases then only match plain ASCII tokens by prefix, so
+"Radweg" finds "Radwege" and "Bürger" finds "Buerger" on either database.
+"""
+import re
+import unicodedata
+
+import snowballstemmer
+from sqlalchemy import DDL, event, func, literal_column, select, text
+
+from ideas.extensions import db
+from ideas.models import Idea
+from ideas.sanitize import html_to_text
+
+_stemmer = snowballstemmer.stemmer("german")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Words that carry no meaning for finding similar ideas.
+STOP_WORDS = frozenset(
+    """aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei
+    bin bis bist da damit dann das dass dem den denn der des dich die dies diese diesem diesen
+    dieser dieses dir doch dort du durch ein eine einem einen einer eines er es etwas euch für
+    gibt hab habe haben hat hatte ich ihr im in ins ist ja jede jeden jeder jedes kann kein
+    keine man mehr mein mich mir mit muss nach nicht noch nur ob oder ohne sehr sein seine sich
+    sie sind so soll sollte sollten über um und uns unser unsere unter viel vom von vor war
+    wäre was weil wenn wer werden wie wir wird wo wollen zu zum zur zwischen bitte gerne
+    the and for with""".split()
+)
+
+
+def _fold(token: str) -> str:
+    # Snowball has already turned ä/ö/ü into a/o/u; this folds what is left (é, ç, ...).
+    return unicodedata.normalize("NFKD", token).encode("ascii", "ignore").decode()
+
+
+def stems(value: str, drop_stop_words: bool = False) -> list[str]:
+    words = [w.lower() for w in _WORD.findall(value or "")]
+    if drop_stop_words:
+        words = [w for w in words if w not in STOP_WORDS and len(w) > 2]
+    out = []
+    for word in words:
+        stem = _fold(_stemmer.stemWord(word))
+        if stem and stem not in out:
+            out.append(stem)
+    return out
+
+
+def index_text(idea: Idea) -> str:
+    """What Idea.search_text holds: stems of reference, title and description."""
+    body = html_to_text(idea.body_html or "")
+    return " ".join(stems(f"{idea.title} {body}") + ([idea.reference.lower()] if idea.reference else []))
+
+
+def refresh(idea: Idea) -> None:
+    idea.search_text = index_text(idea)
+
+
+def _is_sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def matching_ids(query: str, any_word: bool = False, drop_stop_words: bool = False):
+    """A subquery of idea ids matching every (or any) word of the query; None for no words."""
+    terms = stems(query, drop_stop_words=drop_stop_words)[:12]
+    if not terms:
+        return None
+    if _is_sqlite():
+        joiner = " OR " if any_word else " AND "
+        match = joiner.join(f'"{t}"*' for t in terms)
+        return select(text("rowid")).select_from(text("idea_fts")).where(
+            text("idea_fts MATCH :match").bindparams(match=match)
+        ).scalar_subquery()
+    joiner = " | " if any_word else " & "
+    tsquery = func.to_tsquery("simple", joiner.join(f"{t}:*" for t in terms))
+    return select(Idea.id).where(
+        func.to_tsvector(text("'simple'"), Idea.search_text).op("@@")(tsquery)
+    ).scalar_subquery()
+
+
+# The index structures live beside the table; create_all and the first migration both make them.
+event.listen(
+    Idea.__table__,
+    "after_create",
+    DDL(
+        "CREATE VIRTUAL TABLE idea_fts USING fts5(search_text, content='idea', content_rowid='id');"
+    ).execute_if(dialect="sqlite"),
+)
+SQLITE_TRIGGERS = [
+    "CREATE TRIGGER idea_fts_insert AFTER INSERT ON idea BEGIN "
+    "INSERT INTO idea_fts(rowid, search_text) VALUES (new.id, new.search_text); END;",
+    "CREATE TRIGGER idea_fts_delete AFTER DELETE ON idea BEGIN "
+    "INSERT INTO idea_fts(idea_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text); END;",
+    "CREATE TRIGGER idea_fts_update AFTER UPDATE OF search_text ON idea BEGIN "
+    "INSERT INTO idea_fts(idea_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO idea_fts(rowid, search_text) VALUES (new.id, new.search_text); END;",
+]
+for statement in SQLITE_TRIGGERS:
+    event.listen(Idea.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+POSTGRES_INDEX = (
+    "CREATE INDEX ix_idea_search ON idea USING gin (to_tsvector('simple', search_text))"
+)
+event.listen(Idea.__table__, "after_create", DDL(POSTGRES_INDEX).execute_if(dialect="postgresql"))
+event.listen(
+    Idea.__table__, "before_drop", DDL("DROP TABLE IF EXISTS idea_fts").execute_if(dialect="sqlite")
+)
+
+
+def similar(title: str, process_id: int | None, limit: int = 5, exclude_id: int | None = None):
+    """Public ideas that share words with a title, best match first."""
+    from ideas.models import PUBLIC_STATUSES
+
+    terms = stems(title, drop_stop_words=True)[:12]
+    if not terms:
+        return []
+    if _is_sqlite():
+        match = " OR ".join(f'"{t}"*' for t in terms)
+        rank = select(
+            literal_column("rowid").label("id"), literal_column("rank").label("score")
+        ).select_from(text("idea_fts")).where(
+            text("idea_fts MATCH :match").bindparams(match=match)
+        ).order_by(text("rank")).limit(200).subquery()
+        order = rank.c.score.asc()
+    else:
+        vector = func.to_tsvector(text("'simple'"), Idea.search_text)
+        tsquery = func.to_tsquery("simple", " | ".join(f"{t}:*" for t in terms))
+        score = func.ts_rank(vector, tsquery)
+        rank = select(Idea.id.label("id"), score.label("score")).where(vector.op("@@")(tsquery)) \
+            .order_by(score.desc()).limit(200).subquery()
+        order = rank.c.score.desc()
+    stmt = select(Idea).join(rank, rank.c.id == Idea.id).where(Idea.status.in_(PUBLIC_STATUSES))
+    if process_id is not None:
+        stmt = stmt.where(Idea.process_id == process_id)
+    if exclude_id is not None:
+        stmt = stmt.where(Idea.id != exclude_id)
+    return db.session.scalars(stmt.order_by(order, Idea.support_count.desc()).limit(limit)).all()
