@@ -7,7 +7,7 @@ import os
 from datetime import timedelta
 
 import pytest
-from flask import g
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -67,6 +67,8 @@ class FreshRequestClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        if not has_app_context():  # a request from another thread gets its own context
+            return super().open(*args, **kwargs)
         g.pop("_login_user", None)
         db.session.rollback()
         try:
