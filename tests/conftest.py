@@ -69,12 +69,14 @@ class FreshRequestClient(FlaskClient):
     def open(self, *args, **kwargs):
         if not has_app_context():  # a request from another thread gets its own context
             return super().open(*args, **kwargs)
-        g.pop("_login_user", None)
+        for cached in ("_login_user", "_flask_babel"):
+            g.pop(cached, None)
         db.session.rollback()
         try:
             return super().open(*args, **kwargs)
         finally:
-            g.pop("_login_user", None)
+            for cached in ("_login_user", "_flask_babel"):
+                g.pop(cached, None)
             db.session.rollback()
 
 
