@@ -56,8 +56,11 @@ def seed_demo(n_ideas, n_users, n_votes, n_comments, if_empty):
         if if_empty and demo.has_data():
             click.echo("The database has data already; no demo data loaded.")
             return
-        summary = demo.seed(ideas=n_ideas, users=n_users, votes=n_votes, comments=n_comments,
-                            echo=click.echo)
+        try:
+            summary = demo.seed(ideas=n_ideas, users=n_users, votes=n_votes, comments=n_comments,
+                                echo=click.echo)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
     click.echo(summary)
 
 
