@@ -44,7 +44,7 @@ extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o ideas/translations/messages.pot --no-location --sort-output .
 
 update-translations: extract-messages
-	$(BIN)/pybabel update -i ideas/translations/messages.pot -d ideas/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i ideas/translations/messages.pot -d ideas/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache

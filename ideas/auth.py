@@ -3,6 +3,7 @@ import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
@@ -36,8 +37,9 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def _send_verification(user: User) -> None:
+    # Subjects are lazy (_l) so send_mail translates them, like the body, into the recipient's language.
     link = url_for("auth.verify", token=make_verify_token(user), _external=True)
-    send_mail(user.email, _("Please confirm your e-mail address"), "verify",
+    send_mail(user.email, _l("Please confirm your e-mail address"), "verify",
               locale=user.locale, user=user, link=link)
 
 
@@ -155,7 +157,7 @@ def reset_request():
         user = find_user_by_email(form.email.data)
         if user is not None and user.is_active:
             link = url_for("auth.reset", token=make_reset_token(user), _external=True)
-            send_mail(user.email, _("Set a new password"), "reset", locale=user.locale, user=user, link=link)
+            send_mail(user.email, _l("Set a new password"), "reset", locale=user.locale, user=user, link=link)
         # The same answer either way, so nobody can test which addresses have accounts.
         flash(_("If an account exists for this address, we have sent a link to it. "
                 "The link is valid for one hour."), "success")
@@ -176,7 +178,7 @@ def reset(token: str):
         user.end_all_sessions()
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()  # the link proved the address
-        send_mail(user.email, _("Your password has been changed"), "password_changed",
+        send_mail(user.email, _l("Your password has been changed"), "password_changed",
                   locale=user.locale, user=user)
         db.session.commit()
         flash(_("Your new password is saved. Please log in."), "success")

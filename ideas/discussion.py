@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas.extensions import db
 from ideas.models import Comment, Idea, Report, ReportReason, User, utcnow
@@ -10,12 +11,13 @@ from ideas.workflow import WorkflowError
 
 
 def _change_count(idea: Idea, delta: int) -> None:
-    idea.comment_count = db.session.execute(
+    count = db.session.execute(
         update(Idea).where(Idea.id == idea.id)
         .values(comment_count=Idea.comment_count + delta)
         .returning(Idea.comment_count)
         .execution_options(synchronize_session=False)
     ).scalar_one()
+    set_committed_value(idea, "comment_count", count)
 
 
 def add_comment(user: User, idea: Idea, body: str, parent: Comment | None = None) -> Comment:

@@ -2,6 +2,7 @@
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from ideas.extensions import db
@@ -41,6 +42,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(UnicodeDecodeError)
     def bad_encoding(_exc):
+        return render_error(400)
+
+    @app.errorhandler(DataError)
+    def refused_by_database(exc: DataError):
+        # A value the database cannot hold (a NUL byte, a number out of range) came from the request.
+        # Only the error's type: its message may quote the value, newlines and all.
+        app.logger.warning("database refused a value on %s %r: %s", request.method, request.path,
+                           type(exc.orig).__name__)
+        db.session.rollback()
         return render_error(400)
 
     @app.errorhandler(Exception)

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    SelectChoice,
     BooleanField,
     EmailField,
     HiddenField,
@@ -43,20 +44,20 @@ class EmptyForm(FlaskForm):
 
 
 AGE_GROUPS = [
-    ("", _l("No answer")),
-    (AgeGroup.under_18.value, _l("under 18")),
-    (AgeGroup.age_18_29.value, _l("18 to 29")),
-    (AgeGroup.age_30_44.value, _l("30 to 44")),
-    (AgeGroup.age_45_59.value, _l("45 to 59")),
-    (AgeGroup.age_60_74.value, _l("60 to 74")),
-    (AgeGroup.age_75_plus.value, _l("75 and older")),
+    SelectChoice("", _l("No answer")),
+    SelectChoice(AgeGroup.under_18.value, _l("under 18")),
+    SelectChoice(AgeGroup.age_18_29.value, _l("18 to 29")),
+    SelectChoice(AgeGroup.age_30_44.value, _l("30 to 44")),
+    SelectChoice(AgeGroup.age_45_59.value, _l("45 to 59")),
+    SelectChoice(AgeGroup.age_60_74.value, _l("60 to 74")),
+    SelectChoice(AgeGroup.age_75_plus.value, _l("75 and older")),
 ]
 
 REPORT_REASONS = [
-    (ReportReason.spam.value, _l("Spam or advertising")),
-    (ReportReason.offensive.value, _l("Offensive or hurtful")),
-    (ReportReason.off_topic.value, _l("Off topic")),
-    (ReportReason.personal_data.value, _l("Contains personal data")),
+    SelectChoice(ReportReason.spam.value, _l("Spam or advertising")),
+    SelectChoice(ReportReason.offensive.value, _l("Offensive or hurtful")),
+    SelectChoice(ReportReason.off_topic.value, _l("Off topic")),
+    SelectChoice(ReportReason.personal_data.value, _l("Contains personal data")),
 ]
 
 
@@ -147,10 +148,12 @@ class IdeaForm(FlaskForm):
     submit = SubmitField(_l("Submit idea"))
 
     def set_fields(self, fields):
-        self.action_field.choices = [(-1, _l("Please choose"))] + [(f.id, f.name) for f in fields]
+        self.action_field.choices = [SelectChoice(-1, _l("Please choose"))] + [
+            SelectChoice(f.id, f.name) for f in fields
+        ]
 
     def validate_action_field(self, field):
-        if field.data not in {fid for fid, _label in field.choices if fid != -1}:
+        if field.data not in {choice.value for choice in field.choices if choice.value != -1}:
             raise ValidationError(_l("Please choose a topic."))
 
 

@@ -3,6 +3,7 @@ from flask import (
     Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
@@ -19,10 +20,21 @@ from ideas.redirects import safe_next
 
 bp = Blueprint("participation", __name__)
 
+MAX_PAGE = 10_000
+MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL
+
+
+def get_or_404(model, ident: int):
+    """Load a row by id; an id no row can have is simply not found."""
+    # Werkzeug's int converter takes any length; the databases' integer columns do not.
+    if not 0 < ident <= MAX_ID:
+        abort(404)
+    return db.get_or_404(model, ident)
+
 
 def get_idea(idea_id: int, check_author: bool = False) -> Idea:
     """Load an idea the current person may see (404 otherwise); optionally only the author's."""
-    idea = db.get_or_404(Idea, idea_id)
+    idea = get_or_404(Idea, idea_id)
     if not idea.visible_to(current_user):
         abort(404)
     if check_author and (not current_user.is_authenticated or idea.author_id != current_user.id):
@@ -60,7 +72,9 @@ def feed():
     process = current_process()
     fields = process.action_fields if process else []
     query = FeedQuery.from_args(request.args, {f.slug: f for f in fields}, process)
-    page = db.paginate(query.statement(), per_page=current_app.config["IDEAS_PER_PAGE"],
+    # Past the last page the list is just empty; the bound keeps OFFSET within the database's integers.
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    page = db.paginate(query.statement(), page=number, per_page=current_app.config["IDEAS_PER_PAGE"],
                        max_per_page=50, error_out=False)
     context = dict(page=page, query=query, fields=fields, process=process)
     if is_htmx() and request.headers.get("HX-Target") == "feed-results":
@@ -87,16 +101,20 @@ def new_idea():
     if request.method == "GET" and request.args.get("field"):
         chosen = next((f for f in process.action_fields if f.slug == request.args["field"]), None)
         form.action_field.data = chosen.id if chosen else -1
-    if form.is_submitted() and form.check.data:
-        # "Check for similar ideas" without JavaScript: show them, keep everything typed.
-        similar = search.similar(form.title.data or "", process.id)
-        return render_template("participation/new.html", form=form, process=process,
-                               similar=similar, checked=True)
     if not process.accepts_ideas():
         if form.is_submitted():
             flash(_("This process is not collecting ideas at the moment."), "error")
         return render_template("participation/new.html", form=form, process=process,
                                similar=[], closed=True), 200 if not form.is_submitted() else 409
+    if form.is_submitted() and form.check.data:
+        # "Check for similar ideas" without JavaScript: show them, keep everything typed.
+        similar = search.similar(form.title.data or "", process.id)
+        if similar:
+            flash(ngettext("We have found %(num)d similar idea. You find it below the title.",
+                           "We have found %(num)d similar ideas. You find them below the title.",
+                           len(similar)), "info")
+        return render_template("participation/new.html", form=form, process=process,
+                               similar=similar, checked=True)
     if form.validate_on_submit():
         if require_verified():
             return render_template("participation/new.html", form=form, process=process, similar=[]), 403
@@ -105,6 +123,7 @@ def new_idea():
             idea = workflow.submit_idea(process, current_user, form.title.data, form.body.data,
                                         field, form.district.data)
         except workflow.WorkflowError as exc:
+            db.session.rollback()
             flash(str(exc), "error")
             return render_template("participation/new.html", form=form, process=process, similar=[]), 409
         db.session.commit()
@@ -125,7 +144,7 @@ def similar():
     title = clean_text(request.args.get("title", ""))[:200]
     process = current_process()
     ideas = search.similar(title, process.id if process else None) if len(title) >= 4 else []
-    return render_template("participation/_similar.html", similar=ideas, checked=len(title) >= 4)
+    return render_template("participation/_similar.html", similar=ideas, checked=len(title) >= 4, oob=True)
 
 
 @bp.route("/ideas/<int:idea_id>")
@@ -135,20 +154,21 @@ def idea(idea_id: int):
 
 
 def _idea_context(idea: Idea, comment_form: CommentForm | None = None) -> dict:
+    return dict(
+        thread=discussion.thread(idea),
+        comment_form=comment_form or CommentForm(formdata=None), **_vote_context(idea),
+    )
+
+
+def _vote_context(idea: Idea) -> dict:
     supporters = db.session.scalars(
         select(User.display_name).join(Vote, Vote.user_id == User.id)
         .where(Vote.idea_id == idea.id, User.deleted_at.is_(None))
         .order_by(Vote.created_at.desc()).limit(12)
     ).all()
     return dict(
-        thread=discussion.thread(idea), supporters=supporters,
-        comment_form=comment_form or CommentForm(formdata=None), **_vote_context(idea),
-    )
-
-
-def _vote_context(idea: Idea) -> dict:
-    return dict(
         idea=idea,
+        supporters=supporters,
         supported=voting.has_supported(current_user, idea),
         remaining=voting.remaining_supports(current_user, idea.process),
         form=EmptyForm(),
@@ -186,7 +206,8 @@ def vote(idea_id: int):
                                **_vote_context(idea))
     if message:
         flash(message, "success" if ok else "error")
-    return redirect(safe_next(request.form.get("next")) or url_for("participation.idea", idea_id=idea.id))
+    target = safe_next(request.form.get("next"))
+    return redirect(target or url_for("participation.idea", idea_id=idea.id))
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
@@ -201,9 +222,10 @@ def comment(idea_id: int):
             return redirect(url_for("participation.idea", idea_id=idea.id))
         parent = None
         if form.parent_id.data:
-            if not form.parent_id.data.isdigit():
+            # isdigit() alone lets "²" through, which int() refuses.
+            if not (form.parent_id.data.isascii() and form.parent_id.data.isdigit()):
                 abort(400)
-            parent = db.get_or_404(Comment, int(form.parent_id.data))
+            parent = get_or_404(Comment, int(form.parent_id.data))
         try:
             new = discussion.add_comment(current_user, idea, form.body.data, parent)
             db.session.commit()
@@ -220,7 +242,7 @@ def comment(idea_id: int):
 @login_required
 def delete_comment(comment_id: int):
     """Delete an own comment."""
-    comment = db.get_or_404(Comment, comment_id)
+    comment = get_or_404(Comment, comment_id)
     get_idea(comment.idea_id)
     if comment.author_id != current_user.id:
         abort(403)
@@ -260,7 +282,7 @@ def report_idea(idea_id: int):
 @limiter.limit("10 per minute", methods=["POST"])
 def report_comment(comment_id: int):
     """Tell the moderators about a comment that breaks the rules."""
-    comment = db.get_or_404(Comment, comment_id)
+    comment = get_or_404(Comment, comment_id)
     if not comment.is_visible:
         abort(404)
     return _report(get_idea(comment.idea_id), comment)
@@ -285,6 +307,7 @@ def edit_idea(idea_id: int):
             workflow.edit_idea(idea, current_user, form.title.data, form.body.data, field, form.district.data)
             db.session.commit()
         except workflow.WorkflowError as exc:
+            db.session.rollback()
             flash(str(exc), "error")
             return redirect(url_for("participation.idea", idea_id=idea_id))
         flash(_("Your changes are saved."), "success")
@@ -303,6 +326,7 @@ def withdraw(idea_id: int):
             db.session.commit()
             flash(_("Your idea has been withdrawn."), "success")
         except workflow.WorkflowError as exc:
+            db.session.rollback()
             flash(str(exc), "error")
     return redirect(url_for("auth.account"))
 

@@ -10,6 +10,8 @@ def current_process() -> Process | None:
     """The process named in ?process=, else the newest one."""
     slug = request.args.get("process") or request.form.get("process")
     if slug:
+        if len(slug) > 80 or not slug.replace("-", "").isalnum():
+            abort(404)
         process = db.session.scalar(select(Process).where(Process.slug == slug))
         if process is None:
             abort(404)

@@ -50,7 +50,9 @@ def stems(value: str, drop_stop_words: bool = False) -> list[str]:
 def index_text(idea: Idea) -> str:
     """What Idea.search_text holds: stems of reference, title and description."""
     body = html_to_text(idea.body_html or "")
-    return " ".join(stems(f"{idea.title} {body}") + ([idea.reference.lower()] if idea.reference else []))
+    # The reference as plain number tokens: PostgreSQL's parser would read "2026-00001" as "-00001".
+    reference = _WORD.findall(idea.reference.lower()) if idea.reference else []
+    return " ".join(stems(f"{idea.title} {body}") + reference)
 
 
 def refresh(idea: Idea) -> None:

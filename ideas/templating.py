@@ -2,7 +2,7 @@
 import json
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_time, get_locale
 
 from ideas import labels
 from ideas.models import PUBLIC_STATUSES
@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
         excerpt=excerpt,
         plain_excerpt=lambda html: excerpt(html_to_text(html or "")),
         date=lambda value: format_date(value, "medium") if value else "",
-        datetime=lambda value: format_datetime(value, "medium") if value else "",
+        datetime=lambda value: f"{format_date(value, 'medium')}, {format_time(value, 'short')}" if value else "",
     )
     app.jinja_env.globals.update(
         STATUS=labels.STATUS, CHANNEL=labels.CHANNEL, ROLE=labels.ROLE, SORT=labels.SORT,

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas.database import lock_row
 from ideas.extensions import db
@@ -66,7 +67,9 @@ def _change_count(idea: Idea, delta: int) -> None:
         update(Idea).where(Idea.id == idea.id).values(hot_score=score)
         .execution_options(synchronize_session=False)
     )
-    idea.support_count, idea.hot_score = count, score
+    # Already written in SQL: tell the ORM the values without scheduling another UPDATE.
+    set_committed_value(idea, "support_count", count)
+    set_committed_value(idea, "hot_score", score)
 
 
 def add_support(user: User, idea: Idea) -> bool:

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ideas import search
 from ideas.extensions import db
@@ -87,10 +88,9 @@ def change_status(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
         raise WorkflowError(_l("Someone else has just changed this idea. Please reload the page."))
     for key, value in values.items():
-        setattr(idea, key, value)
+        set_committed_value(idea, key, value)
     _record(idea, actor, from_status, to_status, reason, clean_text(note, multiline=True) or None)
 
 

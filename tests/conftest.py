@@ -69,13 +69,13 @@ class FreshRequestClient(FlaskClient):
     def open(self, *args, **kwargs):
         if not has_app_context():  # a request from another thread gets its own context
             return super().open(*args, **kwargs)
-        for cached in ("_login_user", "_flask_babel"):
+        for cached in ("_login_user", "_flask_babel", "csrf_token"):
             g.pop(cached, None)
         db.session.rollback()
         try:
             return super().open(*args, **kwargs)
         finally:
-            for cached in ("_login_user", "_flask_babel"):
+            for cached in ("_login_user", "_flask_babel", "csrf_token"):
                 g.pop(cached, None)
             db.session.rollback()
 
