@@ -1,23 +1,13 @@
 """Comments with one level of replies, and reports of ideas and comments."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
+from ideas.counters import bump
 from ideas.extensions import db
 from ideas.models import Comment, Idea, Report, ReportReason, User, utcnow
 from ideas.sanitize import clean_text
 from ideas.workflow import WorkflowError
-
-
-def _change_count(idea: Idea, delta: int) -> None:
-    count = db.session.execute(
-        update(Idea).where(Idea.id == idea.id)
-        .values(comment_count=Idea.comment_count + delta)
-        .returning(Idea.comment_count)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    set_committed_value(idea, "comment_count", count)
 
 
 def add_comment(user: User, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
@@ -32,7 +22,7 @@ def add_comment(user: User, idea: Idea, body: str, parent: Comment | None = None
     comment = Comment(idea=idea, author=user, parent=parent, body=clean_text(body, multiline=True))
     db.session.add(comment)
     db.session.flush()
-    _change_count(idea, +1)
+    bump(idea, "comment_count", +1)
     return comment
 
 
@@ -45,7 +35,7 @@ def delete_comment(comment: Comment, user: User) -> None:
     was_visible = comment.is_visible
     comment.deleted_at = utcnow()
     if was_visible:
-        _change_count(comment.idea, -1)
+        bump(comment.idea, "comment_count", -1)
 
 
 def report(user: User, idea: Idea, reason: ReportReason, note: str | None = None,

@@ -4,6 +4,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ideas.counters import bump
 from ideas.database import lock_row
 from ideas.extensions import db
 from ideas.models import Idea, Process, User, Vote
@@ -56,19 +57,11 @@ def check_can_support(user: User, idea: Idea) -> None:
 
 
 def _change_count(idea: Idea, delta: int) -> None:
-    count = db.session.execute(
-        update(Idea).where(Idea.id == idea.id)
-        .values(support_count=Idea.support_count + delta)
-        .returning(Idea.support_count)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    score = hot_score(count, idea.created_at)
+    score = hot_score(bump(idea, "support_count", delta), idea.created_at)
     db.session.execute(
         update(Idea).where(Idea.id == idea.id).values(hot_score=score)
         .execution_options(synchronize_session=False)
     )
-    # Already written in SQL: tell the ORM the values without scheduling another UPDATE.
-    set_committed_value(idea, "support_count", count)
     set_committed_value(idea, "hot_score", score)
 
 
