@@ -43,10 +43,11 @@ class FeedQuery:
         stmt = select(Idea).options(joinedload(Idea.action_field))
         stmt = stmt.where(Idea.status == self.status) if self.status else \
             stmt.where(Idea.status.in_(PUBLIC_STATUSES))
-        if self.process is not None:
-            stmt = stmt.where(Idea.process_id == self.process.id)
+        # A field belongs to one process: filtering by both would hide the field's indexes.
         if self.field is not None:
             stmt = stmt.where(Idea.action_field_id == self.field.id)
+        elif self.process is not None:
+            stmt = stmt.where(Idea.process_id == self.process.id)
         if self.q:
             ids = search.matching_ids(self.q)
             if ids is not None:

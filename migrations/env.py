@@ -55,6 +55,11 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """The full-text index lives outside the models (see ideas/search.py); leave it alone."""
+    return not (name or "").startswith("idea_fts") and name != "ix_idea_search"
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -69,7 +74,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True, render_item=render_item
+        url=url, target_metadata=get_metadata(), literal_binds=True, render_item=render_item,
+        include_object=include_object,
     )
 
     with context.begin_transaction():
@@ -105,6 +111,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args
         )
 
