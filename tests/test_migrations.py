@@ -45,6 +45,11 @@ def test_upgrade_matches_models_and_downgrade_works(backend, tmp_path):
                 "moderation_event"} <= names
         if backend == "sqlite":
             assert "idea_fts" in names
+            # A batch rebuild of a table silently drops these; they must survive every migration.
+            with db.engine.connect() as conn:
+                extras = set(conn.execute(text(
+                    "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')")).scalars())
+            assert {"idea_fts_insert", "idea_fts_update", "idea_fts_delete", "uq_user_email_lower"} <= extras
         else:
             indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("idea")}
             assert "ix_idea_search" in indexes

@@ -64,6 +64,24 @@ class ReportReason(str, enum.Enum):
     personal_data = "personal_data"
 
 
+class NetiquetteReason(str, enum.Enum):
+    """Why a moderator held back or hid a contribution; shown to its author."""
+
+    personal_attack = "personal_attack"
+    personal_data = "personal_data"
+    advertising = "advertising"
+    off_topic = "off_topic"
+    duplicate = "duplicate"
+    reported = "reported"  # hidden automatically after several reports
+    other = "other"
+
+
+class MailStatus(str, enum.Enum):
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"  # gave up after several attempts; kept for the record
+
+
 class AgeGroup(str, enum.Enum):
     under_18 = "under_18"
     age_18_29 = "18_29"

@@ -11,6 +11,7 @@ from ideas.models.enums import (
     Channel,
     CommentStatus,
     IdeaStatus,
+    NetiquetteReason,
     enum_column,
 )
 
@@ -59,8 +60,15 @@ class Idea(Base):
     action_field_id: Mapped[int | None] = mapped_column(ForeignKey("action_field.id"))
     district: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus), default=IdeaStatus.pending)
+    # The public answer: prepared (source, html, planned status) and released at once.
+    answer_source: Mapped[str | None] = mapped_column(Text)
     answer_html: Mapped[str | None] = mapped_column(Text)
+    planned_status: Mapped[IdeaStatus | None] = mapped_column(enum_column(IdeaStatus))
     answer_published_at: Mapped[datetime | None]
+    # The last netiquette decision (decline or hide), shown to the author with its reason.
+    moderation_reason: Mapped[NetiquetteReason | None] = mapped_column(enum_column(NetiquetteReason))
+    moderation_note: Mapped[str | None] = mapped_column(Text)
+    first_moderated_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id"), index=True)
     # Analog ideas, written down by staff: when, where and by whom.
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -135,6 +143,7 @@ class Comment(Base):
     status: Mapped[CommentStatus] = mapped_column(
         enum_column(CommentStatus), default=CommentStatus.visible
     )
+    moderation_reason: Mapped[NetiquetteReason | None] = mapped_column(enum_column(NetiquetteReason))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
 

@@ -30,6 +30,8 @@ class Process(Base):
         enum_column(ModerationMode), default=ModerationMode.post
     )
     support_quota: Mapped[int | None]
+    # Reports by this many different people hide an item until a moderator decides.
+    report_threshold: Mapped[int] = mapped_column(default=3)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     action_fields: Mapped[list["ActionField"]] = relationship(

@@ -35,7 +35,10 @@ class User(UserMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(5))
     # Part of the login cookie; replacing it ends every session of this person.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token, index=True)
-    trusted: Mapped[bool] = mapped_column(default=False)
+    trusted: Mapped[bool] = mapped_column(default=False)  # later ideas skip pre-moderation
+    # Optional mails: answers to ideas one supported or discussed; a daily digest instead.
+    notify_answers: Mapped[bool] = mapped_column(default=True)
+    mail_digest: Mapped[bool] = mapped_column(default=False)
     blocked_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
