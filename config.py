@@ -71,6 +71,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    # Send queued mails right after the request; otherwise only `flask send-mail` sends them.
+    MAIL_SEND_INLINE = _bool("MAIL_SEND_INLINE", True)
 
     IDEAS_PER_PAGE = 20
     PREFERRED_URL_SCHEME = "http"

@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     os.makedirs(app.instance_path, exist_ok=True)
     _check_production(app)
 
-    from ideas import cli, database, errors, headers, i18n, search, templating  # noqa: F401
+    from ideas import cli, database, errors, headers, i18n, mail, search, templating  # noqa: F401
     from ideas.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -33,12 +33,14 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     headers.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    mail.init_app(app)
     cli.init_app(app)
 
-    from ideas import auth, participation
+    from ideas import auth, moderation, participation
 
     app.register_blueprint(participation.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(moderation.bp)
     return app
 
 

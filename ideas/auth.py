@@ -104,6 +104,7 @@ def resend_verification():
     form = EmptyForm()
     if form.validate_on_submit() and not current_user.is_verified:
         _send_verification(current_user)
+        db.session.commit()
         flash(_("We have sent you a new link."), "success")
     return redirect(url_for("auth.account"))
 
@@ -158,6 +159,7 @@ def reset_request():
         if user is not None and user.is_active:
             link = url_for("auth.reset", token=make_reset_token(user), _external=True)
             send_mail(user.email, _l("Set a new password"), "reset", locale=user.locale, user=user, link=link)
+            db.session.commit()
         # The same answer either way, so nobody can test which addresses have accounts.
         flash(_("If an account exists for this address, we have sent a link to it. "
                 "The link is valid for one hour."), "success")

@@ -1,11 +1,15 @@
 """Comments with one level of replies, and reports of ideas and comments."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ideas import notify
 from ideas.counters import bump
+from ideas.database import lock_row
 from ideas.extensions import db
-from ideas.models import Comment, Idea, Report, ReportReason, User, utcnow
+from ideas.models import (
+    Comment, CommentStatus, Idea, ModerationEvent, NetiquetteReason, Report, ReportReason, User, utcnow,
+)
 from ideas.sanitize import clean_text
 from ideas.workflow import WorkflowError
 
@@ -40,7 +44,12 @@ def delete_comment(comment: Comment, user: User) -> None:
 
 def report(user: User, idea: Idea, reason: ReportReason, note: str | None = None,
            comment: Comment | None = None) -> bool:
-    """Record a report; False if this person has reported this item already."""
+    """Record a report; enough reports by different people hide the item until a moderator decides.
+
+    Returns False if this person has reported this item already.
+    """
+    # Serialise reports on the same idea so that parallel reports cannot all miss the threshold.
+    db.session.execute(lock_row(select(Idea.id).where(Idea.id == idea.id)))
     existing = select(Report.id).where(Report.reporter_id == user.id)
     if comment is not None:
         existing = existing.where(Report.comment_id == comment.id)
@@ -56,7 +65,78 @@ def report(user: User, idea: Idea, reason: ReportReason, note: str | None = None
             ))
     except IntegrityError:
         return False
+    count = open_reports(idea, comment)
+    if count >= idea.process.report_threshold and _is_shown(idea, comment):
+        _auto_hide(idea, comment)
+        notify.auto_hidden(idea, comment, count)
+    else:
+        notify.report_received(idea, comment, count)
     return True
+
+
+def open_reports(idea: Idea, comment: Comment | None) -> int:
+    """How many different people have reported this item and are still waiting for a decision."""
+    stmt = select(func.count(func.distinct(Report.reporter_id))).where(Report.resolved_at.is_(None))
+    if comment is not None:
+        stmt = stmt.where(Report.comment_id == comment.id)
+    else:
+        stmt = stmt.where(Report.idea_id == idea.id, Report.comment_id.is_(None))
+    return db.session.scalar(stmt)
+
+
+def _is_shown(idea: Idea, comment: Comment | None) -> bool:
+    return comment.is_visible if comment is not None else idea.is_public
+
+
+def _auto_hide(idea: Idea, comment: Comment | None) -> None:
+    if comment is not None:
+        hide_comment(comment, None, NetiquetteReason.reported)
+    else:
+        from ideas import workflow
+        workflow.hide(idea, None, NetiquetteReason.reported)
+
+
+def hide_comment(comment: Comment, actor: User | None, reason: NetiquetteReason) -> None:
+    """Hide a comment; its place in the thread stays with a notice, its author is told why."""
+    if not comment.is_visible:
+        return
+    comment.status = CommentStatus.hidden
+    comment.moderation_reason = reason
+    bump(comment.idea, "comment_count", -1)
+    _record(comment, actor, "comment_hidden", reason.value)
+    notify.comment_hidden(comment)
+
+
+def unhide_comment(comment: Comment, actor: User) -> None:
+    """Show a hidden comment again."""
+    if comment.status != CommentStatus.hidden:
+        return
+    comment.status = CommentStatus.visible
+    comment.moderation_reason = None
+    if not comment.is_deleted:
+        bump(comment.idea, "comment_count", +1)
+    _record(comment, actor, "comment_shown", None)
+
+
+def resolve_reports(idea: Idea, comment: Comment | None, actor: User, resolution: str) -> int:
+    """Close the open reports of an item (dismissed, hidden, ...); returns how many."""
+    stmt = update(Report).where(Report.resolved_at.is_(None))
+    if comment is not None:
+        stmt = stmt.where(Report.comment_id == comment.id)
+    else:
+        stmt = stmt.where(Report.idea_id == idea.id, Report.comment_id.is_(None))
+    result = db.session.execute(
+        stmt.values(resolved_at=utcnow(), resolved_by_id=actor.id, resolution=resolution)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def _record(comment: Comment, actor: User | None, reason: str, note: str | None) -> None:
+    db.session.add(ModerationEvent(
+        idea_id=comment.idea_id, comment_id=comment.id, actor_id=actor.id if actor else None,
+        from_status=None, to_status=None, reason=reason, note=note,
+    ))
 
 
 def thread(idea: Idea) -> list[tuple[Comment, list[Comment]]]:

@@ -22,7 +22,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ideas.models import AgeGroup, ReportReason
+from ideas.labels import REPORT_REASON
+from ideas.models import AgeGroup
 from ideas.passwords import MAX_LENGTH, MIN_LENGTH
 from ideas.sanitize import clean_text
 
@@ -53,12 +54,7 @@ AGE_GROUPS = [
     SelectChoice(AgeGroup.age_75_plus.value, _l("75 and older")),
 ]
 
-REPORT_REASONS = [
-    SelectChoice(ReportReason.spam.value, _l("Spam or advertising")),
-    SelectChoice(ReportReason.offensive.value, _l("Offensive or hurtful")),
-    SelectChoice(ReportReason.off_topic.value, _l("Off topic")),
-    SelectChoice(ReportReason.personal_data.value, _l("Contains personal data")),
-]
+REPORT_REASONS = [SelectChoice(reason.value, label) for reason, label in REPORT_REASON.items()]
 
 
 def password_field(label):

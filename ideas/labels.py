@@ -1,7 +1,7 @@
 """Human words for the platform's vocabularies, in the reader's language."""
 from flask_babel import lazy_gettext as _l
 
-from ideas.models import Channel, IdeaStatus, ModerationMode, Role
+from ideas.models import Channel, IdeaStatus, ModerationMode, NetiquetteReason, ReportReason, Role
 
 STATUS = {
     IdeaStatus.draft: _l("Draft"),
@@ -44,4 +44,31 @@ SORT = {
     "supported": _l("Most supported"),
     "discussed": _l("Most discussed"),
     "trending": _l("Popular right now"),
+}
+
+NETIQUETTE = {
+    NetiquetteReason.personal_attack: _l("Personal attacks or insults"),
+    NetiquetteReason.personal_data: _l("Personal data of others"),
+    NetiquetteReason.advertising: _l("Advertising"),
+    NetiquetteReason.off_topic: _l("Not about this process"),
+    NetiquetteReason.duplicate: _l("The same idea exists already"),
+    NetiquetteReason.reported: _l("Reported by several people"),
+    NetiquetteReason.other: _l("Other reason"),
+}
+NETIQUETTE_BY_VALUE = {reason.value: label for reason, label in NETIQUETTE.items()}
+
+REPORT_REASON = {
+    ReportReason.spam: _l("Spam or advertising"),
+    ReportReason.offensive: _l("Offensive or hurtful"),
+    ReportReason.off_topic: _l("Off topic"),
+    ReportReason.personal_data: _l("Contains personal data"),
+}
+
+# Events in an idea's history that are not a change of status.
+EVENT_REASON = {
+    "tagged": _l("Action fields set"),
+    "comment_hidden": _l("Comment hidden"),
+    "comment_shown": _l("Comment shown again"),
+    "reports_dismissed": _l("Reports dismissed"),
+    "merged": _l("Merged"),
 }

@@ -41,7 +41,9 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         STATUS=labels.STATUS, CHANNEL=labels.CHANNEL, ROLE=labels.ROLE, SORT=labels.SORT,
-        MODERATION_MODE=labels.MODERATION_MODE, HTMX_CONFIG=HTMX_CONFIG, url_with=_url_with,
+        MODERATION_MODE=labels.MODERATION_MODE, NETIQUETTE=labels.NETIQUETTE,
+        NETIQUETTE_BY_VALUE=labels.NETIQUETTE_BY_VALUE, REPORT_REASON=labels.REPORT_REASON,
+        EVENT_REASON=labels.EVENT_REASON, ENDPOINTS=app.view_functions, HTMX_CONFIG=HTMX_CONFIG, url_with=_url_with,
         current_locale=lambda: str(get_locale()), PUBLIC_STATUSES=PUBLIC_STATUSES,
     )
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -50,3 +50,15 @@ def check_reset_token(token: str, load_user):
     if user is None or data.get("pw") != _fingerprint(user.password_hash):
         return None
     return user
+
+
+UNSUBSCRIBE_MAX_AGE = 365 * 24 * 3600
+
+
+def make_unsubscribe_token(user) -> str:
+    return _serializer("unsubscribe").dumps({"id": user.id})
+
+
+def check_unsubscribe_token(token: str, load_user):
+    data = _load("unsubscribe", token, UNSUBSCRIBE_MAX_AGE)
+    return load_user(data.get("id")) if data else None

@@ -106,6 +106,7 @@ def test_a_stale_object_cannot_overwrite_a_concurrent_change(app):
     idea = make_idea()
     idea_id = idea.id
     assert idea.status == S.published and idea.published_at is not None  # load everything now
+    assert moderator.is_staff  # load the moderator too, before the session is closed
     events_before = len(events_of(idea_id))
     # The first moderator's page stays open with its stale object ...
     db.session.close()

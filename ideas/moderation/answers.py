@@ -1,0 +1,1 @@
+"""Placeholder: views are added by the moderation work in progress."""
