@@ -65,6 +65,8 @@ class Config:
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # file | smtp
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Ideenfenster <noreply@example.org>")
+    # Where answers to our mails go (the project team's mailbox), if the sender is not read.
+    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

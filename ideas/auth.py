@@ -198,3 +198,43 @@ def account():
         .order_by(Idea.created_at.desc())
     ).all()
     return render_template("auth/account.html", ideas=ideas, form=EmptyForm())
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    """Choose which optional e-mails to get, and whether as one daily digest."""
+    from ideas import notify
+
+    form = notify.SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        notify.save_settings(current_user, form.notify_answers.data, form.mail_digest.data)
+        db.session.commit()
+        flash(_("Your e-mail settings are saved."), "success")
+        return redirect(url_for("auth.notifications"))
+    return render_template("auth/notifications.html", form=form, gets_reports=notify.gets_reports(current_user))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """Stop e-mails about followed ideas from the link in such a mail, without logging in.
+
+    GET only asks: mail scanners open links, and opening one must change nothing.
+    """
+    from ideas import notify
+    from ideas.tokens import check_unsubscribe_token
+
+    user = check_unsubscribe_token(
+        token, lambda uid: db.session.get(User, uid) if isinstance(uid, int) and 0 < uid < 2**31 else None)
+    if user is None or not user.is_active:
+        response = current_app.make_response((render_template("auth/unsubscribe.html", user=None), 400))
+    else:
+        form = EmptyForm()
+        if form.validate_on_submit():
+            notify.unsubscribe(user)
+            db.session.commit()
+            flash(_("Done: these e-mails are switched off."), "success")
+            return redirect(url_for("auth.unsubscribe", token=token))
+        response = current_app.make_response(render_template("auth/unsubscribe.html", user=user, form=form))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -64,6 +64,31 @@ def seed_demo(n_ideas, n_users, n_votes, n_comments, if_empty):
     click.echo(summary)
 
 
+@click.command("send-mail")
+@click.option("--digest", is_flag=True, help="First put each person's held mails into one daily digest.")
+@click.option("--limit", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Send at most this many mails in this run.")
+@click.option("--retry-failed", is_flag=True, help="Queue the mails that were given up again first.")
+def send_mail_command(digest: bool, limit: int, retry_failed: bool):
+    """Send queued mails that are due (every minute); with --digest, the daily digests (once a day).
+
+    Failed mails stay queued and are tried again later, so the exit code is 0 even then.
+    """
+    from ideas import digest as digests
+    from ideas import mail
+
+    if retry_failed:
+        click.echo(f"queued again {mail.retry_failed()}")
+    if digest:
+        click.echo(f"digests {digests.build_digests()}")
+    failures: list[str] = []
+    sent, failed = mail.deliver_due(limit=limit, failures=failures)
+    for line in failures:
+        click.echo(line, err=True)
+    click.echo(f"sent {sent}, failed {failed}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(send_mail_command)

@@ -21,7 +21,7 @@ from ideas import discussion, search, voting, workflow
 from ideas.extensions import db
 from ideas.models import (
     COLOURS, ActionField, AgeGroup, Channel, Comment, CommentStatus, Idea, IdeaStatus,
-    ModerationEvent, ModerationMode, Process, Role, User, Vote, utcnow,
+    ModerationEvent, ModerationMode, Process, ReportReason, Role, User, Vote, utcnow,
 )
 from ideas.passwords import hash_password
 from ideas.sanitize import html_to_text, render_markdown
@@ -500,11 +500,40 @@ def _seed_demo(rng: random.Random, now) -> Process:
         for step in PATHS.get(status, ()):
             workflow.change_status(idea, step, staff["team"])
         if idea.title in ANSWERS:
+            idea.answer_source = ANSWERS[idea.title]
             idea.answer_html = render_markdown(ANSWERS[idea.title])
     for idea, status, _ in planned:
         _backdate(idea, status, rng, now)
+    _moderation_examples(planned, staff, citizens, rng)
     db.session.commit()
     return process
+
+
+def _moderation_examples(planned, staff, citizens, rng) -> None:
+    """Something for every tab of the moderation queue: reports, a hidden comment, prepared answers."""
+    public = [idea for idea, status, _ in planned if status == S.published]
+    commented = [idea for idea in public if idea.comment_count >= 2]
+    if len(commented) >= 2:
+        first, second = (db.session.scalars(
+            select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.id)).first()
+            for idea in commented[:2])
+        reporters = [c for c in citizens if c.id not in (first.author_id, second.author_id)]
+        for reporter, reason in zip(reporters[:2], (ReportReason.offensive, ReportReason.off_topic)):
+            discussion.report(reporter, first.idea, reason, comment=first)
+        for reporter in reporters[2:5]:  # reaches the threshold: hidden until a moderator decides
+            discussion.report(reporter, second.idea, ReportReason.spam, comment=second)
+    if public:
+        discussion.report(citizens[-1], public[-1], ReportReason.personal_data,
+                          note="Im Text steht die Handynummer eines Nachbarn.")
+    waiting = [idea for idea in public if idea.action_field and idea.action_field.slug == "kommunale-verwaltung"]
+    for idea in waiting[:3]:
+        workflow.prepare_answer(idea, staff["team"], S.accepted, PREPARED_ANSWER.format(title=idea.title))
+
+
+PREPARED_ANSWER = (
+    "Vielen Dank für Ihren Vorschlag „{title}“. Der Hauptausschuss hat beschlossen, ihn in die "
+    "Digitalstrategie aufzunehmen. Die Verwaltung legt bis zum Sommer einen Zeitplan vor."
+)
 
 
 def _user(email, name, role, pw_hash, created, age_group=None, district=None) -> User:

@@ -142,6 +142,8 @@ class IdeaForm(FlaskForm):
                            validators=[Optional(), Length(max=80)])
     check = SubmitField(_l("Check for similar ideas"))
     submit = SubmitField(_l("Submit idea"))
+    # Netiquette check (ideas/netiquette.py): shown only after hints, lets the author send the text as it is.
+    send_anyway = BooleanField(_l("Send it anyway"))
 
     def set_fields(self, fields):
         self.action_field.choices = [SelectChoice(-1, _l("Please choose"))] + [

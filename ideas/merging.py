@@ -35,6 +35,7 @@ def merge(sources: list[Idea], target: Idea, actor: User, note: str | None = Non
                 and source.author not in target.coauthors:
             target.coauthors.append(source.author)
         source.merged_into = target
+        source.prepared_answer, source.planned_status = None, None  # its answer is the target's
         workflow.change_status(source, IdeaStatus.merged, actor, reason="merged",
                                note=note or f"#{target.reference}")
         notify.idea_merged(source, target, moved)

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
-from ideas import discussion, search, voting, workflow
+from ideas import discussion, netiquette, search, voting, workflow
 from ideas.extensions import db, limiter
 from ideas.feed import FeedQuery
 from ideas.forms import CommentForm, EmptyForm, IdeaForm, ReportForm
@@ -116,6 +116,11 @@ def new_idea():
         return render_template("participation/new.html", form=form, process=process,
                                similar=similar, checked=True)
     if form.validate_on_submit():
+        # Netiquette check: hints about shouting first; the author may send it anyway.
+        hints = netiquette.problems(form.title.data, form.body.data)
+        if hints and not form.send_anyway.data:
+            return render_template("participation/new.html", form=form, process=process, similar=[],
+                                   netiquette_hints=hints), 422
         if require_verified():
             return render_template("participation/new.html", form=form, process=process, similar=[]), 403
         field = db.session.get(ActionField, form.action_field.data)
@@ -302,6 +307,10 @@ def edit_idea(idea_id: int):
         form.action_field.data = idea.suggested_field_id or -1
         form.district.data = idea.district
     if form.validate_on_submit() and not form.check.data:
+        # Netiquette check: hints about shouting first; the author may save it anyway.
+        hints = netiquette.problems(form.title.data, form.body.data)
+        if hints and not form.send_anyway.data:
+            return render_template("participation/edit.html", form=form, idea=idea, netiquette_hints=hints), 422
         field = db.session.get(ActionField, form.action_field.data)
         try:
             workflow.edit_idea(idea, current_user, form.title.data, form.body.data, field, form.district.data)

@@ -6,6 +6,7 @@ Idea.search_text; both databases then only match plain ASCII tokens by prefix, s
 """
 import re
 import unicodedata
+from functools import lru_cache
 
 import snowballstemmer
 from sqlalchemy import DDL, event, func, literal_column, select, text
@@ -35,16 +36,17 @@ def _fold(token: str) -> str:
     return unicodedata.normalize("NFKD", token).encode("ascii", "ignore").decode()
 
 
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    # Snowball is slow in pure Python; texts repeat their words and a town's vocabulary is small.
+    return _fold(_stemmer.stemWord(word))
+
+
 def stems(value: str, drop_stop_words: bool = False) -> list[str]:
-    words = [w.lower() for w in _WORD.findall(value or "")]
+    words = dict.fromkeys(w.lower() for w in _WORD.findall(value or ""))
     if drop_stop_words:
         words = [w for w in words if w not in STOP_WORDS and len(w) > 2]
-    out = []
-    for word in words:
-        stem = _fold(_stemmer.stemWord(word))
-        if stem and stem not in out:
-            out.append(stem)
-    return out
+    return list(dict.fromkeys(s for s in map(_stem, words) if s))
 
 
 def index_text(idea: Idea) -> str:

@@ -29,8 +29,8 @@ ALLOWED = {
     S.declined: {S.pending, S.withdrawn},
     S.published: {S.under_review, S.accepted, S.rejected, S.hidden, S.merged, S.withdrawn},
     S.under_review: {S.accepted, S.rejected, S.hidden, S.merged, S.published},
-    S.accepted: {S.implemented, S.under_review, S.merged},
-    S.rejected: {S.under_review},
+    S.accepted: {S.implemented, S.under_review, S.merged, S.hidden},
+    S.rejected: {S.under_review, S.hidden},
     S.implemented: set(),
     S.hidden: {S.published, S.under_review, S.accepted, S.rejected, S.pending},
     S.merged: set(),
@@ -207,37 +207,40 @@ def unhide(idea: Idea, actor: User, expected: IdeaStatus | None = None) -> None:
 # Evaluation with a public answer: prepared, then released (alone or per action field).
 
 ANSWER_STATUSES = (S.under_review, S.accepted, S.rejected, S.implemented)
+# Ideas that can receive an answer; hidden, merged or withdrawn ones wait or never get one.
+ANSWERABLE = (S.published, S.under_review, S.accepted, S.rejected, S.implemented)
 
 
 def prepare_answer(idea: Idea, actor: User, status: IdeaStatus, answer: str) -> None:
     """Write the public answer and the decision it announces, not yet visible to citizens."""
     if status not in ANSWER_STATUSES:
         raise WorkflowError(_l("Please choose the decision this answer announces."))
-    if not idea.is_public and idea.status != S.hidden:
+    if idea.status not in ANSWERABLE:
         raise WorkflowError(_l("Only published ideas can be answered."))
     if status != idea.status and not can_change(idea.status, status):
         raise WorkflowError(_l("This change of status is not possible."))
     source = clean_text(answer, multiline=True)
     if not source:
         raise WorkflowError(_l("Please write an answer."))
-    idea.answer_source = source
-    idea.answer_html = render_markdown(source)
+    idea.prepared_answer = source
     idea.planned_status = status
-    idea.answer_published_at = None
 
 
 def release_answer(idea: Idea, actor: User, expected: IdeaStatus | None = None) -> None:
     """Publish a prepared answer and apply its decision; author and followers are told."""
-    if idea.planned_status is None or not idea.answer_html:
+    if idea.planned_status is None or not idea.prepared_answer:
         raise WorkflowError(_l("There is no prepared answer for this idea."))
     if idea.planned_status != idea.status:
         change_status(idea, idea.planned_status, actor, note="answer published", expected=expected)
     elif expected is not None and expected != idea.status:
         raise WorkflowError(STALE)
     now = utcnow()
+    idea.answer_source = idea.prepared_answer
+    idea.answer_html = render_markdown(idea.prepared_answer)
     idea.answer_published_at = now
     if idea.first_moderated_at is None:
         idea.first_moderated_at = now
+    idea.prepared_answer = None
     idea.planned_status = None
     notify.idea_answered(idea)
 
@@ -247,7 +250,7 @@ def release_field_answers(field: ActionField, actor: User) -> int:
     ideas = db.session.scalars(
         select(Idea).where(
             Idea.action_field_id == field.id, Idea.planned_status.is_not(None),
-            Idea.answer_published_at.is_(None),
+            Idea.status.in_(ANSWERABLE),
         ).order_by(Idea.id)
     ).all()
     for idea in ideas:

@@ -60,11 +60,13 @@ class Idea(Base):
     action_field_id: Mapped[int | None] = mapped_column(ForeignKey("action_field.id"))
     district: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus), default=IdeaStatus.pending)
-    # The public answer: prepared (source, html, planned status) and released at once.
+    # The public answer, and the next one being prepared with the decision it announces;
+    # releasing turns the prepared answer into the public one, so an old answer stays until then.
     answer_source: Mapped[str | None] = mapped_column(Text)
     answer_html: Mapped[str | None] = mapped_column(Text)
-    planned_status: Mapped[IdeaStatus | None] = mapped_column(enum_column(IdeaStatus))
     answer_published_at: Mapped[datetime | None]
+    prepared_answer: Mapped[str | None] = mapped_column(Text)
+    planned_status: Mapped[IdeaStatus | None] = mapped_column(enum_column(IdeaStatus))
     # The last netiquette decision (decline or hide), shown to the author with its reason.
     moderation_reason: Mapped[NetiquetteReason | None] = mapped_column(enum_column(NetiquetteReason))
     moderation_note: Mapped[str | None] = mapped_column(Text)

@@ -69,6 +69,7 @@ def upgrade():
     op.add_column('comment', sa.Column('moderation_reason', sa.Enum('personal_attack', 'personal_data', 'advertising', 'off_topic', 'duplicate', 'reported', 'other', name='netiquettereason', native_enum=False, length=20), nullable=True))
 
     op.add_column('idea', sa.Column('answer_source', sa.Text(), nullable=True))
+    op.add_column('idea', sa.Column('prepared_answer', sa.Text(), nullable=True))
     op.add_column('idea', sa.Column('planned_status', sa.Enum('draft', 'pending', 'declined', 'published', 'under_review', 'accepted', 'rejected', 'implemented', 'merged', 'hidden', 'withdrawn', name='ideastatus', native_enum=False, length=20), nullable=True))
     op.add_column('idea', sa.Column('moderation_reason', sa.Enum('personal_attack', 'personal_data', 'advertising', 'off_topic', 'duplicate', 'reported', 'other', name='netiquettereason', native_enum=False, length=20), nullable=True))
     op.add_column('idea', sa.Column('moderation_note', sa.Text(), nullable=True))
@@ -89,7 +90,7 @@ def downgrade():
         ("user", ("mail_digest", "notify_answers")),
         ("process", ("report_threshold",)),
         ("idea", ("first_moderated_at", "moderation_note", "moderation_reason", "planned_status",
-                  "answer_source")),
+                  "prepared_answer", "answer_source")),
         ("comment", ("moderation_reason",)),
     ):
         for column in columns:
