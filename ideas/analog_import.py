@@ -363,7 +363,7 @@ def _check_row(number: int, values: dict[str, str], fields: dict) -> Row:
     text = clean_text(cell["channel"])
     row.channel = channel_from_text(text)
     if not text:
-        errors.append(("channel", _l("The channel is missing, for example “Pinnwand”.")))
+        errors.append(("channel", _l("The channel is missing, for example “Pin board”.")))
     elif row.channel == Channel.online:
         errors.append(("channel", _l("Online ideas cannot be imported: citizens submit them "
                                      "on the platform themselves.")))

@@ -153,4 +153,6 @@ def thread(idea: Idea) -> list[tuple[Comment, list[Comment]]]:
             top.append(comment)
         else:
             replies.setdefault(comment.parent_id, []).append(comment)
-    return [(c, replies.get(c.id, [])) for c in top if c.is_visible or replies.get(c.id)]
+    # A hidden comment keeps its place with a notice; a deleted one only if it has replies.
+    return [(c, replies.get(c.id, [])) for c in top
+            if c.is_visible or c.status == CommentStatus.hidden or replies.get(c.id)]

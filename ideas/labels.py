@@ -71,4 +71,6 @@ EVENT_REASON = {
     "comment_shown": _l("Comment shown again"),
     "reports_dismissed": _l("Reports dismissed"),
     "merged": _l("Merged"),
+    "resubmitted": _l("Revised and sent again"),
+    "answer_published": _l("Answer published"),
 }

@@ -148,7 +148,7 @@ def edit_idea(idea: Idea, editor: User, title: str, body: str, action_field, dis
     idea.district = clean_text(district) or None
     search.refresh(idea)
     if idea.status == S.declined:
-        change_status(idea, S.pending, editor, note="resubmitted")
+        change_status(idea, S.pending, editor, reason="resubmitted")
 
 
 def withdraw(idea: Idea, author: User) -> None:
@@ -231,7 +231,7 @@ def release_answer(idea: Idea, actor: User, expected: IdeaStatus | None = None) 
     if idea.planned_status is None or not idea.prepared_answer:
         raise WorkflowError(_l("There is no prepared answer for this idea."))
     if idea.planned_status != idea.status:
-        change_status(idea, idea.planned_status, actor, note="answer published", expected=expected)
+        change_status(idea, idea.planned_status, actor, reason="answer_published", expected=expected)
     elif expected is not None and expected != idea.status:
         raise WorkflowError(STALE)
     now = utcnow()

@@ -252,7 +252,8 @@ def test_bulk_publish_reports_ideas_someone_else_has_changed(client, moderator):
     assert sorted(e.idea_id for e in events) == [ideas[0].id, ideas[2].id]
     assert db.session.get(Idea, ideas[0].id).first_moderated_at is not None
 
-    published_to = [m["To"] for m in mail.outbox() if "published" in m["Subject"]]
+    published_to = [m.to_email for m in db.session.scalars(select(OutboxMail)
+                    .where(OutboxMail.kind == "idea_published"))]
     assert authors[0].email in published_to and authors[2].email in published_to
 
     html = _page(client, location)

@@ -200,9 +200,10 @@ def _confirm_import(upload: ImportUploadForm, processes: list[Process]):
     db.session.commit()
     current_app.logger.info("analog import: user %d imported %d ideas into process %d",
                             current_user.id, len(ideas), process.id)
-    flash(ngettext("%(num)d idea has been imported and published (No. %(first)s).",
-                   "%(num)d ideas have been imported and published (No. %(first)s to %(last)s).",
-                   len(ideas), first=ideas[0].reference, last=ideas[-1].reference), "success")
+    flash(ngettext("%(num)d idea has been imported and published.",
+                   "%(num)d ideas have been imported and published.", len(ideas))
+          + " " + _("Their numbers run from %(first)s to %(last)s.", first=ideas[0].reference,
+                    last=ideas[-1].reference), "success")
     return redirect(url_for("moderation.import_analog"))
 
 

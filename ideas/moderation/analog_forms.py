@@ -73,7 +73,7 @@ class AnalogIdeaForm(FlaskForm):
         # The list shows the fields of every process; only those of the chosen one fit.
         if field.data != NO_FIELD and self.field_process.get(field.data) != self.process_id.data:
             raise ValidationError(_l("This action field belongs to another process. Please choose "
-                                     "one of the process you selected, or “Not decided yet”."))
+                                     "an action field of the process you selected, or “Not decided yet”."))
 
     def validate_collected_on(self, field):
         problem = field.data and date_problem(field.data)

@@ -9,7 +9,6 @@ Create Date: 2026-11-21 21:08:02.982019
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
