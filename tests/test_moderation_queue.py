@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ideas import discussion, mail, workflow
 from ideas.extensions import db
 from ideas.models import (
-    Channel, Comment, Idea, IdeaStatus, ModerationEvent, ReportReason, utcnow,
+    Channel, Comment, Idea, IdeaStatus, ModerationEvent, OutboxMail, ReportReason, utcnow,
 )
 from tests.conftest import make_idea, make_process, make_user
 from tests.test_queries import count_queries

@@ -29,5 +29,7 @@ from ideas.moderation import (  # noqa: E402,F401  (views register themselves on
     dashboard,
     decisions,
     ideas,
+    merges,
     queue,
+    tagging,
 )

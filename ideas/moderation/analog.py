@@ -2,7 +2,15 @@
 import io
 from pathlib import Path
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user

@@ -1,6 +1,7 @@
 """Service levels of moderation per action field: how much waits, and how long answers take."""
 import statistics
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime, timedelta
 
 from flask import render_template
@@ -10,7 +11,14 @@ from sqlalchemy import and_, case, func, select
 from ideas.extensions import db
 from ideas.models import OPEN_STATUSES, Idea, IdeaStatus, Process, Report, utcnow
 from ideas.moderation import bp
-from ideas.moderation.queue import TAB_LABELS, QueueFilter, ideas_statement, in_words, report_groups, waited
+from ideas.moderation.queue import (
+    TAB_LABELS,
+    QueueFilter,
+    ideas_statement,
+    in_words,
+    report_groups,
+    waited,
+)
 from ideas.processes import current_process, running_processes
 
 ALL = "all"

@@ -11,10 +11,25 @@ from sqlalchemy import func, or_, select
 from ideas import discussion, workflow
 from ideas.database import lock_row
 from ideas.extensions import db
-from ideas.models import Comment, CommentStatus, Idea, IdeaStatus, ModerationEvent, NetiquetteReason, Report
+from ideas.models import (
+    Comment,
+    CommentStatus,
+    Idea,
+    IdeaStatus,
+    ModerationEvent,
+    NetiquetteReason,
+    Report,
+)
 from ideas.moderation import bp
-from ideas.moderation.decision_forms import REASONS, CommentHideForm, DeclineForm, HideForm, expected_status
-from ideas.moderation.ideas import idea_context, load_idea
+from ideas.moderation.decision_forms import (
+    REASONS,
+    CommentHideForm,
+    DeclineForm,
+    HideForm,
+    expected_status,
+)
+from ideas.moderation.ideas import back_to_idea, idea_context, load_idea
+from ideas.moderation.ideas import refused as _refused
 from ideas.participation import MAX_ID
 
 S = IdeaStatus
@@ -67,19 +82,12 @@ def _staff_page(idea: Idea, status: int = 422, **forms):
     return render_template("moderation/idea.html", **context), status
 
 
-def _refused(idea_id: int, exc: workflow.WorkflowError):
-    """Nothing of a refused decision is kept; the moderator sees why and the current state."""
-    db.session.rollback()
-    flash(str(exc), "error")
-    return redirect(url_for("moderation.idea", idea_id=idea_id))
-
-
 def _back_to_queue():
     return redirect(url_for("moderation.queue", tab="new"))
 
 
 def _back_to_idea(idea_id: int, anchor: str = "netiquette"):
-    return redirect(url_for("moderation.idea", idea_id=idea_id, _anchor=anchor))
+    return back_to_idea(idea_id, anchor)
 
 
 @bp.route("/ideas/<int:idea_id>/publish", methods=["POST"])

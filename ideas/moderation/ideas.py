@@ -8,9 +8,35 @@ from ideas.extensions import db
 from ideas.forms import EmptyForm
 from ideas.models import Comment, Idea, InternalNote, ModerationEvent, Report
 from ideas.moderation import bp
+from ideas.moderation.answer_forms import int_or_none
 from ideas.moderation.forms import NoteForm
-from ideas.participation import get_or_404
+from ideas.participation import MAX_ID, get_or_404
 from ideas.sanitize import clean_text
+from ideas.workflow import WorkflowError
+
+
+def staff_page(idea: Idea, status: int = 422, **extra):
+    """The staff idea page again, e.g. with a form and its errors, with the given status."""
+    return render_template("moderation/idea.html", **idea_context(idea, **extra)), status
+
+
+def back_to_idea(idea: Idea | int, anchor: str | None = None):
+    return redirect(url_for("moderation.idea", idea_id=getattr(idea, "id", idea), _anchor=anchor))
+
+
+def refused(idea: Idea | int, error: WorkflowError, anchor: str | None = None):
+    """Nothing of a refused change is kept; the moderator sees why and the current state."""
+    db.session.rollback()
+    flash(str(error), "error")
+    return back_to_idea(idea, anchor)
+
+
+def submitted_ids(values) -> list[int] | None:
+    """Ids sent by a form, each once; None if one of them cannot be an id."""
+    ids = [int_or_none(v) for v in values]
+    if any(i is None or not 0 < i <= MAX_ID for i in ids):
+        return None
+    return list(dict.fromkeys(ids))
 
 
 def load_idea(idea_id: int) -> Idea:

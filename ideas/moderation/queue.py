@@ -1,9 +1,12 @@
 """The moderation queue: what waits for a moderator, in tabs, with filters and bulk actions."""
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_timedelta, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_timedelta, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, case, func, select
@@ -14,7 +17,15 @@ from ideas.extensions import db
 from ideas.htmx import is_htmx
 from ideas.labels import STATUS
 from ideas.models import (
-    OPEN_STATUSES, ActionField, Channel, Comment, Idea, IdeaStatus, Process, Report, ReportReason,
+    OPEN_STATUSES,
+    ActionField,
+    Channel,
+    Comment,
+    Idea,
+    IdeaStatus,
+    Process,
+    Report,
+    ReportReason,
     utcnow,
 )
 from ideas.moderation import bp
