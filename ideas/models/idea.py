@@ -81,6 +81,8 @@ class Idea(Base):
     support_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
     hot_score: Mapped[float] = mapped_column(default=0.0)
+    workshop_dots: Mapped[int] = mapped_column(default=0)  # sum over WorkshopDots
+    dot_points: Mapped[int] = mapped_column(default=0)  # sum over online DotVote points
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]

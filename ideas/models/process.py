@@ -1,7 +1,7 @@
 """Participation processes and their action fields (Handlungsfelder)."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideas.models.base import Base, utcnow
@@ -32,6 +32,11 @@ class Process(Base):
     support_quota: Mapped[int | None]
     # Reports by this many different people hide an item until a moderator decides.
     report_threshold: Mapped[int] = mapped_column(default=3)
+    # Channels this process offers (Channel values); empty means all of them.
+    channels: Mapped[list] = mapped_column(JSON, default=list)
+    # Online dot voting: points per person, and at most this many on one idea (None: off).
+    dot_points: Mapped[int | None]
+    dot_max_per_idea: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     action_fields: Mapped[list["ActionField"]] = relationship(
@@ -59,6 +64,8 @@ class ActionField(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     colour: Mapped[str] = mapped_column(String(20), default="blue")
     position: Mapped[int] = mapped_column(default=0)
+    goals: Mapped[list] = mapped_column(JSON, default=list)  # a short list of sentences
+    responsible_office: Mapped[str | None] = mapped_column(String(160))
 
     process: Mapped[Process] = relationship(back_populates="action_fields")
 
