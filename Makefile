@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-pg install translations extract-messages update-translations serve clean
+.PHONY: run test test-pg install translations extract-messages update-translations clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,10 @@ run: install translations
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The same suite with PostgreSQL switched on (local server, trust auth).
+# The same suite with PostgreSQL switched on (local server, trust auth); creates the database.
 test-pg:
+	psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ideenfenster_test'" | grep -q 1 \
+	  || psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE ideenfenster_test"
 	TEST_DATABASE_URL=postgresql://postgres@127.0.0.1/ideenfenster_test $(MAKE) test
 
 extract-messages: install
