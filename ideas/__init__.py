@@ -36,11 +36,14 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     mail.init_app(app)
     cli.init_app(app)
 
-    from ideas import auth, moderation, participation
+    from ideas import api, auth, exports, moderation, participation, strategy
 
     app.register_blueprint(participation.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(strategy.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(api.bp)
     return app
 
 

@@ -88,7 +88,29 @@ def send_mail_command(digest: bool, limit: int, retry_failed: bool):
     click.echo(f"sent {sent}, failed {failed}")
 
 
+@click.command("export")
+@click.argument("dataset", type=click.Choice(["ideas", "comments"]))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--process", "slug", default="", help="Slug of the process; all processes if left out.")
+@click.option("--output", type=click.File("wb"), default="-", help="File to write; standard output if left out.")
+def export_command(dataset: str, fmt: str, slug: str, output):
+    """Export a dataset for the project team with the same rows as the web download."""
+    from flask import current_app
+
+    from ideas import exports
+    from ideas.models import Process
+
+    process = None
+    if slug:
+        process = db.session.scalar(select(Process).where(Process.slug == slug))
+        if process is None:
+            raise click.ClickException(f"There is no process with the slug {slug!r}.")
+    output.write(exports.render(dataset, fmt, process))
+    current_app.logger.info("export dataset=%s format=%s user=cli", dataset, fmt)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(export_command)

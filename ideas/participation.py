@@ -13,7 +13,7 @@ from ideas.feed import FeedQuery
 from ideas.forms import CommentForm, EmptyForm, IdeaForm, ReportForm
 from ideas.htmx import is_htmx
 from ideas.models import (
-    PUBLIC_STATUSES, ActionField, Comment, Idea, IdeaStatus, ReportReason, User, Vote,
+    PUBLIC_STATUSES, ActionField, Comment, Idea, IdeaStatus, Process, ReportReason, User, Vote,
 )
 from ideas.processes import current_process, running_processes
 from ideas.redirects import safe_next
@@ -80,6 +80,22 @@ def feed():
     if is_htmx() and request.headers.get("HX-Target") == "feed-results":
         return render_template("participation/_feed_results.html", oob=True, **context)
     return render_template("participation/feed.html", **context)
+
+
+@bp.route("/processes/<process_slug>/fields/<field_slug>")
+def field(process_slug: str, field_slug: str):
+    """One action field: what it is about, its goals, who is responsible, and its public ideas."""
+    field = db.session.scalar(
+        select(ActionField).join(Process)
+        .where(Process.slug == process_slug[:80], ActionField.slug == field_slug[:80])
+    )
+    if field is None:
+        abort(404)
+    query = FeedQuery(sort="supported", field=field, process=field.process)
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    page = db.paginate(query.statement(), page=number, per_page=current_app.config["IDEAS_PER_PAGE"],
+                       max_per_page=50, error_out=False)
+    return render_template("participation/field.html", field=field, process=field.process, page=page)
 
 
 def _idea_form(process) -> IdeaForm:

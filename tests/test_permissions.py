@@ -4,7 +4,7 @@ import pytest
 from ideas import create_app
 from tests.conftest import make_idea
 
-STAFF_PREFIXES = ("/moderation",)
+STAFF_PREFIXES = ("/moderation", "/strategy", "/exports")
 
 
 def _staff_rules():
@@ -21,13 +21,14 @@ STAFF_RULES = _staff_rules()
 def _url(rule: str, idea_id: int) -> str:
     # Every id in a staff URL points at an existing idea, so 404 cannot hide a missing guard.
     out = rule
-    for name in ("idea_id", "comment_id", "template_id", "field_id", "id"):
+    for name in ("idea_id", "comment_id", "template_id", "field_id", "process_id", "id"):
         out = out.replace(f"<int:{name}>", str(idea_id))
-    return out
+    return out.replace("<dataset>", "ideas").replace("<fmt>", "csv")
 
 
-def test_the_area_has_staff_urls():
-    assert len(STAFF_RULES) >= 2
+def test_the_areas_have_staff_urls():
+    prefixes = {rule.split("/")[1] for rule, _methods in STAFF_RULES}
+    assert prefixes == {"moderation", "strategy", "exports"}
 
 
 @pytest.mark.parametrize("rule,methods", STAFF_RULES)

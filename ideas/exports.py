@@ -1,0 +1,164 @@
+"""Exports for the project team: one row-builder per dataset, shared by the web download and the CLI.
+
+Rows never contain e-mail addresses; every text cell that a spreadsheet could read as a
+formula is neutralised by the writers, so an export can be opened safely in Excel.
+"""
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ideas.extensions import db
+from ideas.labels import CHANNEL, STATUS
+from ideas.models import PUBLIC_STATUSES, Comment, Idea, IdeaStatus, Process
+from ideas.sanitize import html_to_text
+
+BATCH = 500
+FORMATS = ("csv", "xlsx")
+MIME = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _day(value: datetime | None) -> str:
+    return value.date().isoformat() if value else ""
+
+
+def idea_rows(process: Process | None = None, public_only: bool = False) -> Iterator[list]:
+    """Header, then one row per idea: what it says, where it stands and how much support it has."""
+    yield [_("Reference"), _("Title"), _("Text"), _("Action field"), _("Further action fields"),
+           _("Status"), _("Public answer"), _("Channel"), _("District"), _("Supports"),
+           _("Comments"), _("Workshop dots"), _("Created"), _("Decided"), _("Merged into")]
+    stmt = (
+        select(Idea)
+        .options(joinedload(Idea.action_field), joinedload(Idea.merged_into),
+                 selectinload(Idea.further_fields))
+        .order_by(Idea.id)
+    )
+    stmt = stmt.where(Idea.status.in_(PUBLIC_STATUSES)) if public_only else \
+        stmt.where(Idea.status != IdeaStatus.draft)
+    if process is not None:
+        stmt = stmt.where(Idea.process_id == process.id)
+    for idea in db.session.scalars(stmt.execution_options(yield_per=BATCH)):
+        yield [
+            idea.reference or "", idea.title, html_to_text(idea.body_html or ""),
+            idea.action_field.name if idea.action_field else "",
+            ", ".join(field.name for field in idea.further_fields),
+            str(STATUS[idea.status]),
+            html_to_text(idea.answer_html) if idea.answer_html and idea.answer_published_at else "",
+            str(CHANNEL[idea.channel]), idea.district or "", idea.support_count, idea.comment_count,
+            idea.workshop_dots, _day(idea.created_at), _day(idea.decided_at),
+            (idea.merged_into.reference or "") if idea.merged_into else "",
+        ]
+
+
+def comment_rows(process: Process | None = None) -> Iterator[list]:
+    """Header, then one row per comment; authors by display name only, removed text left out."""
+    yield [_("Comment"), _("Idea"), _("Reply to"), _("Author"), _("Text"), _("Created"), _("Status")]
+    stmt = (
+        select(Comment)
+        .join(Comment.idea)
+        .options(joinedload(Comment.author), joinedload(Comment.idea))
+        .where(Idea.status != IdeaStatus.draft)
+        .order_by(Comment.id)
+    )
+    if process is not None:
+        stmt = stmt.where(Idea.process_id == process.id)
+    for comment in db.session.scalars(stmt.execution_options(yield_per=BATCH)):
+        author = comment.author
+        name = author.display_name if author is not None and author.deleted_at is None \
+            else _("deleted account")
+        yield [
+            comment.id, comment.idea.reference or "", comment.parent_id or "", name,
+            "" if comment.is_deleted else comment.body, _day(comment.created_at),
+            "deleted" if comment.is_deleted else comment.status.value,
+        ]
+
+
+DATASETS: dict[str, Callable[..., Iterator[list]]] = {"ideas": idea_rows, "comments": comment_rows}
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would evaluate gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(rows: Iterable[list]) -> bytes:
+    """UTF-8 with BOM and semicolons, as German Excel expects."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: Iterable[list], title: str = "Export") -> bytes:
+    """A write-only workbook; neutralised text starts with an apostrophe, so it is stored as text."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=re.sub(r"[^\w -]", "", title)[:31] or "Export")
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def render(dataset: str, fmt: str, process: Process | None = None) -> bytes:
+    rows = DATASETS[dataset](process)
+    return to_csv(rows) if fmt == "csv" else to_xlsx(rows, dataset)
+
+
+def filename(dataset: str, fmt: str, process: Process | None = None, today: date | None = None) -> str:
+    scope = f"-{process.slug}" if process is not None else ""
+    return f"{dataset}{scope}-{(today or date.today()).isoformat()}.{fmt}"
+
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+
+@bp.before_request
+def team_only():
+    """The project team and admins only: exports contain unpublished ideas and hidden comments."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if not current_user.can_plan_strategy:
+        abort(403)
+
+
+@bp.after_request
+def never_cache(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<dataset>.<fmt>")
+def download(dataset: str, fmt: str):
+    """Download a dataset of one process (or all) as CSV or Excel, for the team's evaluation."""
+    if dataset not in DATASETS or fmt not in FORMATS:
+        abort(404)
+    process = None
+    slug = request.args.get("process", "")
+    if slug:
+        process = db.session.scalar(select(Process).where(Process.slug == slug)) or abort(404)
+    body = render(dataset, fmt, process)
+    current_app.logger.info("export dataset=%s format=%s user=%s", dataset, fmt, current_user.id)
+    response = current_app.response_class(body, mimetype=MIME[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename(dataset, fmt, process)}"'
+    return response
