@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from ideas import create_app
 from ideas.extensions import db
-from ideas.models import ActionField, IdeaStatus, ModerationMode, Process, Role, User, utcnow
+from ideas.models import ActionField, Idea, IdeaStatus, ModerationMode, Process, Role, User, utcnow
 from ideas import workflow
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -128,6 +128,12 @@ def auth(client):
     return Auth(client)
 
 
+@pytest.fixture
+def english(client):
+    """The test client reads the site in English (German is the default)."""
+    client.set_cookie("lang", "en")
+
+
 _counter = {"n": 0}
 
 
@@ -186,6 +192,17 @@ def make_idea(process=None, author=None, status=IdeaStatus.published, title=None
         workflow.change_status(idea, step, None)
     db.session.commit()
     return idea
+
+
+def count(model, *where) -> int:
+    """How many rows of a model (matching the conditions) the database holds."""
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def fresh(idea):
+    """The idea as the database has it now, not as this session remembers it."""
+    db.session.expire_all()
+    return db.session.get(Idea, idea.id)
 
 
 @pytest.fixture

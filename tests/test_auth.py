@@ -17,10 +17,8 @@ UNICODE_PASSPHRASE = ("Grüße aus Köln! Straße, Größe, Übermut – ½ € 
 UNICODE_PASSPHRASE = UNICODE_PASSPHRASE[:100]
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English texts, whatever catalog has been compiled meanwhile."""
-    client.set_cookie("lang", "en")
+# Assert on the English texts, whatever catalog has been compiled meanwhile.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def english_client(app):

@@ -5,29 +5,18 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ideas import discussion, voting
 from ideas.extensions import db
 from ideas.models import Comment, Idea, IdeaStatus, ModerationEvent, OutboxMail, Vote
-from tests.conftest import make_idea, make_process, make_user
+from tests.conftest import count, fresh, make_idea, make_process, make_user
 
 S = IdeaStatus
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English texts, whatever catalog has been compiled meanwhile."""
-    client.set_cookie("lang", "en")
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def fresh(idea) -> Idea:
-    db.session.expire_all()
-    return db.session.get(Idea, idea.id)
+# Assert on the English texts, whatever catalog has been compiled meanwhile.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def mail_kinds(user) -> list[str]:

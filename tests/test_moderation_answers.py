@@ -5,31 +5,20 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ideas import discussion, voting, workflow
 from ideas.extensions import db
-from ideas.models import NetiquetteReason, AnswerTemplate, Idea, IdeaStatus, ModerationEvent, OutboxMail
-from tests.conftest import make_idea, make_process, make_user
+from ideas.models import NetiquetteReason, AnswerTemplate, IdeaStatus, ModerationEvent, OutboxMail
+from tests.conftest import count, fresh, make_idea, make_process, make_user
 
 S = IdeaStatus
 STALE = "Someone else has just changed this idea. Please reload the page."
 ANSWER = "Vielen Dank! Wir setzen die Idee im nächsten Haushaltsjahr um."
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English texts, whatever catalog has been compiled meanwhile."""
-    client.set_cookie("lang", "en")
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def fresh(idea) -> Idea:
-    db.session.expire_all()
-    return db.session.get(Idea, idea.id)
+# Assert on the English texts, whatever catalog has been compiled meanwhile.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def events(idea, *where) -> list[ModerationEvent]:

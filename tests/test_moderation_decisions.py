@@ -12,21 +12,15 @@ from ideas.extensions import db
 from ideas.models import (
     Comment, CommentStatus, Idea, IdeaStatus, ModerationEvent, NetiquetteReason, OutboxMail, Report, User,
 )
-from tests.conftest import Auth, make_idea, make_process, make_user
+from tests.conftest import Auth, count, make_idea, make_process, make_user
 
 S = IdeaStatus
 STALE = "Someone else has just changed this idea. Please reload the page."
 WIFI_BODY = "Auf dem Marktplatz und im Rathaus sollte es freies WLAN für alle geben."
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English texts, whatever catalog has been compiled meanwhile."""
-    client.set_cookie("lang", "en")
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+# Assert on the English texts, whatever catalog has been compiled meanwhile.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def events(idea, *where) -> list[ModerationEvent]:

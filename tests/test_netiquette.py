@@ -3,26 +3,20 @@ import html
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ideas.extensions import db
 from ideas.models import Idea, IdeaStatus, ModerationEvent
 from ideas.netiquette import has_punctuation_run, mostly_capitals, problems
-from tests.conftest import make_idea, make_process, make_user
+from tests.conftest import count, make_idea, make_process, make_user
 
 S = IdeaStatus
 CAPS_HINT = "written mostly in capital letters"
 MARKS_HINT = "one exclamation mark or question mark at a time"
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English texts, whatever catalog has been compiled meanwhile."""
-    client.set_cookie("lang", "en")
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+# Assert on the English texts, whatever catalog has been compiled meanwhile.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def hints(title, body) -> list[str]:

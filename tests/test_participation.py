@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ideas.extensions import db
 from ideas.models import (
@@ -12,19 +12,13 @@ from ideas.models import (
     utcnow,
 )
 from ideas.workflow import hot_score
-from tests.conftest import Auth, make_idea, make_process, make_user
+from tests.conftest import Auth, count, make_idea, make_process, make_user
 
 S = IdeaStatus
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English texts, whatever catalog has been compiled meanwhile."""
-    client.set_cookie("lang", "en")
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+# Assert on the English texts, whatever catalog has been compiled meanwhile.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def titles_in(text: str) -> list[str]:

@@ -5,26 +5,20 @@ from html.parser import HTMLParser
 
 import pytest
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ideas.extensions import db
 from ideas.models import Comment, Idea, IdeaStatus, ModerationEvent, Report, Role, User, Vote
 from ideas.sanitize import clean_text
-from tests.conftest import Auth, make_idea, make_process, make_user
+from tests.conftest import Auth, count, make_idea, make_process, make_user
 from tests.test_sanitize import PAYLOADS, dangerous_markup
 
 S = IdeaStatus
 SCRIPT = "<script>alert(1)</script>"
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English texts, whatever catalog has been compiled meanwhile."""
-    client.set_cookie("lang", "en")
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+# Assert on the English texts, whatever catalog has been compiled meanwhile.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def idea_data(process, **overrides) -> dict:

@@ -23,4 +23,4 @@ def never_cache(response):
     return response
 
 
-from ideas.strategy import coverage, processes  # noqa: E402,F401  (views register themselves on bp)
+from ideas.strategy import coverage, insights, processes  # noqa: E402,F401  (views register themselves on bp)
