@@ -1,4 +1,5 @@
 """Configuration: safe development defaults, overridden by environment variables."""
+import json
 import os
 from pathlib import Path
 
@@ -77,6 +78,12 @@ class Config:
     MAIL_SEND_INLINE = _bool("MAIL_SEND_INLINE", True)
 
     IDEAS_PER_PAGE = 20
+    # Licence of the public open data (ideas and answers without personal data).
+    OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE", "CC BY 4.0")
+    # The town's population by age group in percent, e.g. '{"under_18": 17, "18_29": 12, ...}';
+    # unset: a typical German small town (see ideas/strategy/insights.py).
+    if os.environ.get("POPULATION_SHARES"):
+        POPULATION_SHARES = json.loads(os.environ["POPULATION_SHARES"])
     PREFERRED_URL_SCHEME = "http"
     PRODUCTION = False
 
