@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl import Workbook
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ideas.extensions import db
+from ideas.guards import staff_area
 from ideas.labels import CHANNEL, STATUS
 from ideas.models import PUBLIC_STATUSES, Comment, Idea, IdeaStatus, Process
 from ideas.sanitize import html_to_text
@@ -132,20 +133,8 @@ def filename(dataset: str, fmt: str, process: Process | None = None, today: date
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
-
-@bp.before_request
-def team_only():
-    """The project team and admins only: exports contain unpublished ideas and hidden comments."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if not current_user.can_plan_strategy:
-        abort(403)
-
-
-@bp.after_request
-def never_cache(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Exports contain unpublished ideas and hidden comments: the project team and admins only.
+staff_area(bp, lambda user: user.can_plan_strategy)
 
 
 @bp.route("/<dataset>.<fmt>")

@@ -2,25 +2,13 @@
 
 One guard protects every page of the area; each module adds its views to the blueprint.
 """
-from flask import Blueprint, abort, redirect, request, url_for
-from flask_login import current_user
+from flask import Blueprint
+
+from ideas.guards import staff_area
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-
-@bp.before_request
-def staff_only():
-    """Moderators, the project team and admins only; others never see that the area exists."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if not current_user.can_moderate:
-        abort(403)
-
-
-@bp.after_request
-def never_cache(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+staff_area(bp, lambda user: user.can_moderate)
 
 
 from ideas.moderation import (  # noqa: E402,F401  (views register themselves on bp)
