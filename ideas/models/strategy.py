@@ -101,6 +101,11 @@ class Measure(Base):
     action_field: Mapped["ActionField | None"] = relationship()  # noqa: F821
     ideas: Mapped[list["Idea"]] = relationship(secondary=measure_idea, order_by="Idea.id")  # noqa: F821
 
+    @property
+    def reference(self) -> str:
+        """A stable number to write on posters and type into the dot entry (positions change)."""
+        return f"M-{self.id}"
+
 
 class DraftVersion(Base):
     """A frozen, read-only copy of a draft (e.g. the version the council adopted)."""

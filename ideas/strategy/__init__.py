@@ -11,4 +11,6 @@ bp = Blueprint("strategy", __name__, url_prefix="/strategy")
 staff_area(bp, lambda user: user.can_plan_strategy)
 
 
-from ideas.strategy import coverage, insights, processes  # noqa: E402,F401  (views register themselves on bp)
+from ideas.strategy import (  # noqa: E402,F401  (views register themselves on bp)
+    coverage, draft_exports, drafts, insights, kit, processes, workshops,
+)

@@ -1,0 +1,2 @@
+"""(being written)"""
+from ideas.strategy import bp  # noqa: F401
