@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ideas.database import writing
 from ideas.extensions import db
 from ideas.models import Role, User, utcnow
-from ideas.passwords import MAX_LENGTH, MIN_LENGTH, hash_password
+from ideas.passwords import hash_password, problem
 
 users = AppGroup("users", help="Manage accounts.")
 
@@ -21,9 +21,11 @@ def create_user(email: str, display_name: str, role: str, password: str):
     """Create an account (verified) with the given role; the password is asked twice."""
     from ideas.auth import find_user_by_email
 
-    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        raise click.ClickException(f"The password must have {MIN_LENGTH} to {MAX_LENGTH} characters.")
     email = email.strip().lower()
+    # The same rules as on the website: staff need longer passwords, common ones are refused.
+    refused = problem(password, is_staff=Role(role) != Role.citizen, email=email, name=display_name)
+    if refused:
+        raise click.ClickException(str(refused))
     with writing():
         if find_user_by_email(email):
             raise click.ClickException(f"An account for {email} exists already.")
@@ -89,15 +91,14 @@ def send_mail_command(digest: bool, limit: int, retry_failed: bool):
 
 
 @click.command("export")
-@click.argument("dataset", type=click.Choice(["ideas", "comments"]))
+@click.argument("dataset", type=click.Choice(["ideas", "comments", "measures"]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
 @click.option("--process", "slug", default="", help="Slug of the process; all processes if left out.")
 @click.option("--output", type=click.File("wb"), default="-", help="File to write; standard output if left out.")
 def export_command(dataset: str, fmt: str, slug: str, output):
     """Export a dataset for the project team with the same rows as the web download."""
-    from flask import current_app
-
     from ideas import exports
+    from ideas.securitylog import log_event
     from ideas.models import Process
 
     process = None
@@ -106,7 +107,7 @@ def export_command(dataset: str, fmt: str, slug: str, output):
         if process is None:
             raise click.ClickException(f"There is no process with the slug {slug!r}.")
     output.write(exports.render(dataset, fmt, process))
-    current_app.logger.info("export dataset=%s format=%s user=cli", dataset, fmt)
+    log_event("export", dataset=dataset, format=fmt, process=slug or None, user="cli")
 
 
 def init_app(app: Flask) -> None:

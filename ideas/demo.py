@@ -20,15 +20,29 @@ from sqlalchemy import func, insert, select, text, update
 from ideas import discussion, search, voting, workflow
 from ideas.extensions import db
 from ideas.models import (
-    COLOURS, ActionField, AgeGroup, Channel, Comment, CommentStatus, Idea, IdeaStatus,
-    ModerationEvent, ModerationMode, Process, ReportReason, Role, User, Vote, utcnow,
+    COLOURS,
+    ActionField,
+    AgeGroup,
+    Channel,
+    Comment,
+    CommentStatus,
+    Idea,
+    IdeaStatus,
+    ModerationEvent,
+    ModerationMode,
+    Process,
+    ReportReason,
+    Role,
+    User,
+    Vote,
+    utcnow,
 )
 from ideas.passwords import hash_password
 from ideas.sanitize import html_to_text, render_markdown
 
 S = IdeaStatus
 SLUG = "digitalstrategie-musterstadt"
-PASSWORD = "ideenfenster-demo"
+PASSWORD = "ideenfenster-demo"  # the documented demo password  # nosec B105
 CHUNK = 5_000
 DISTRICTS = ("Altstadt", "Nordviertel", "Am Bahnhof", "Oberdorf", "Unterdorf",
              "Neubaugebiet Sonnenhang")
@@ -459,7 +473,7 @@ def seed(ideas=None, users=None, votes=None, comments=None, echo=print) -> str:
     process = db.session.scalar(select(Process).where(Process.slug == SLUG))
     if process is None:
         echo("Loading the Musterstadt demo …")
-        process = _seed_demo(random.Random(7), utcnow())
+        process = _seed_demo(random.Random(7), utcnow())  # reproducible demo data  # nosec B311
     else:
         echo("The Musterstadt demo exists already; not loaded again.")
     if any(n is not None for n in (ideas, users, votes, comments)):
@@ -505,8 +519,26 @@ def _seed_demo(rng: random.Random, now) -> Process:
     for idea, status, _ in planned:
         _backdate(idea, status, rng, now)
     _moderation_examples(planned, staff, citizens, rng)
+    _demo_workshop(process, planned, now)
     db.session.commit()
     return process
+
+
+def _demo_workshop(process, planned, now) -> None:
+    """The Digital-Werkstatt, with its dots on the accepted ideas typed in as the team would."""
+    from ideas import workshops
+    from ideas.models import Workshop
+
+    workshop = Workshop(process_id=process.id, name="Digital-Werkstatt in der Stadthalle",
+                        held_on=(now - timedelta(days=12)).date(), place="Stadthalle Musterstadt",
+                        participants=38, note="Jede Person hatte fünf Klebepunkte.")
+    db.session.add(workshop)
+    db.session.flush()
+    chosen = [idea for idea, status, _ in planned if status in (S.accepted, S.implemented)]
+    dots = (14, 11, 9, 7, 5, 3, 2, 1)
+    lines = [workshops.Line(n, idea.reference, str(d))
+             for n, (idea, d) in enumerate(zip(chosen, dots), start=1)]
+    workshops.record(workshop, workshops.check_lines(process, lines))
 
 
 def _moderation_examples(planned, staff, citizens, rng) -> None:
@@ -666,7 +698,7 @@ class Plan(NamedTuple):
 
 def _seed_scale(process, n_ideas, n_users, n_votes, n_comments, echo) -> None:
     """Add synthetic users, ideas, supports and comments with bulk inserts, chunk by chunk."""
-    rng, now = random.Random(42), utcnow()
+    rng, now = random.Random(42), utcnow()  # reproducible demo data  # nosec B311
     team_id, pw_hash = db.session.execute(
         select(User.id, User.password_hash).where(User.email == "team@example.org")).one()
     field_ids = [f.id for f in process.action_fields]

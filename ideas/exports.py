@@ -17,11 +17,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ideas import measures
+from ideas.draft_documents import MEASURE_STATUS, PRIORITY
 from ideas.extensions import db
 from ideas.guards import staff_area
 from ideas.labels import CHANNEL, STATUS
 from ideas.models import PUBLIC_STATUSES, Comment, Idea, IdeaStatus, Process
+from ideas.models.strategy import Measure, StrategyDraft
 from ideas.sanitize import html_to_text
+from ideas.securitylog import log_event
 
 BATCH = 500
 FORMATS = ("csv", "xlsx")
@@ -41,7 +45,7 @@ def idea_rows(process: Process | None = None, public_only: bool = False) -> Iter
     """Header, then one row per idea: what it says, where it stands and how much support it has."""
     yield [_("Reference"), _("Title"), _("Text"), _("Action field"), _("Further action fields"),
            _("Status"), _("Public answer"), _("Channel"), _("District"), _("Supports"),
-           _("Comments"), _("Workshop dots"), _("Created"), _("Decided"), _("Merged into")]
+           _("Comments"), _("Workshop dots"), _("Online points"), _("Created"), _("Decided"), _("Merged into")]
     stmt = (
         select(Idea)
         .options(joinedload(Idea.action_field), joinedload(Idea.merged_into),
@@ -60,7 +64,7 @@ def idea_rows(process: Process | None = None, public_only: bool = False) -> Iter
             str(STATUS[idea.status]),
             html_to_text(idea.answer_html) if idea.answer_html and idea.answer_published_at else "",
             str(CHANNEL[idea.channel]), idea.district or "", idea.support_count, idea.comment_count,
-            idea.workshop_dots, _day(idea.created_at), _day(idea.decided_at),
+            idea.workshop_dots, idea.dot_points, _day(idea.created_at), _day(idea.decided_at),
             (idea.merged_into.reference or "") if idea.merged_into else "",
         ]
 
@@ -88,7 +92,36 @@ def comment_rows(process: Process | None = None) -> Iterator[list]:
         ]
 
 
-DATASETS: dict[str, Callable[..., Iterator[list]]] = {"ideas": idea_rows, "comments": comment_rows}
+def measure_rows(process: Process | None = None) -> Iterator[list]:
+    """Header, then one row per measure of every draft, numbered and weighted as in the documents."""
+    yield [_("Draft"), _("Number"), _("Reference"), _("Action field"), _("Title"), _("Description"),
+           _("Priority"), _("Rank"), _("Time frame"), _("Responsible office"), _("Status"), _("Supports"),
+           _("Dots"), _("Combined priority"), _("Source ideas")]
+    stmt = (
+        select(StrategyDraft)
+        .options(selectinload(StrategyDraft.sections),
+                 selectinload(StrategyDraft.measures).selectinload(Measure.ideas),
+                 selectinload(StrategyDraft.measures).joinedload(Measure.action_field))
+        .order_by(StrategyDraft.id)
+    )
+    if process is not None:
+        stmt = stmt.where(StrategyDraft.process_id == process.id)
+    for draft in db.session.scalars(stmt):
+        weight, numbers = measures.draft_weight(draft), measures.numbers(draft)
+        for _section, group in measures.grouped(draft):
+            for m in group:
+                yield [
+                    draft.title, numbers[m.id], m.reference, m.action_field.name if m.action_field else "",
+                    m.title, m.description, str(PRIORITY[m.priority.value]), m.rank, m.time_frame or "",
+                    m.responsible_office or "", str(MEASURE_STATUS[m.status.value]), measures.supports(m),
+                    measures.dots(m), measures.combined(m, weight),
+                    ", ".join(idea.reference or "" for idea in m.ideas),
+                ]
+
+
+DATASETS: dict[str, Callable[..., Iterator[list]]] = {
+    "ideas": idea_rows, "comments": comment_rows, "measures": measure_rows,
+}
 
 
 def safe_cell(value):
@@ -147,7 +180,7 @@ def download(dataset: str, fmt: str):
     if slug:
         process = db.session.scalar(select(Process).where(Process.slug == slug)) or abort(404)
     body = render(dataset, fmt, process)
-    current_app.logger.info("export dataset=%s format=%s user=%s", dataset, fmt, current_user.id)
+    log_event("export", dataset=dataset, format=fmt, process=process.slug if process else None)
     response = current_app.response_class(body, mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(dataset, fmt, process)}"'
     return response

@@ -1,20 +1,17 @@
 """Citizens' side: landing page, idea feed, submitting, supporting, commenting, reporting."""
-from flask import (
-    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for,
-)
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
-from ideas import discussion, netiquette, search, voting, workflow
+from ideas import discussion, drafts, measures, netiquette, search, voting, workflow
+from ideas.antispam import user_or_ip
 from ideas.extensions import db, limiter
 from ideas.feed import FeedQuery
 from ideas.forms import CommentForm, EmptyForm, IdeaForm, ReportForm
 from ideas.htmx import is_htmx
-from ideas.models import (
-    PUBLIC_STATUSES, ActionField, Comment, Idea, IdeaStatus, Process, ReportReason, User, Vote,
-)
+from ideas.models import PUBLIC_STATUSES, ActionField, Comment, Idea, IdeaStatus, Process, ReportReason, User, Vote
 from ideas.processes import current_process, running_processes
 from ideas.redirects import safe_next
 
@@ -98,6 +95,18 @@ def field(process_slug: str, field_slug: str):
     return render_template("participation/field.html", field=field, process=field.process, page=page)
 
 
+@bp.route("/processes/<process_slug>/strategy")
+def strategy(process_slug: str):
+    """The published strategy draft of a process: goals and measures, each with the ideas it comes from."""
+    process = db.session.scalar(select(Process).where(Process.slug == process_slug[:80]))
+    draft = drafts.published_for(process) if process is not None else None
+    if draft is None:
+        abort(404)
+    return render_template("participation/strategy.html", process=process, draft=draft,
+                           groups=measures.grouped(draft), numbers=measures.numbers(draft),
+                           sources=drafts.public_sources)
+
+
 def _idea_form(process) -> IdeaForm:
     form = IdeaForm()
     form.set_fields(process.action_fields)
@@ -106,7 +115,7 @@ def _idea_form(process) -> IdeaForm:
 
 @bp.route("/ideas/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=user_or_ip)
 def new_idea():
     """Submit an idea, after a look at similar ones."""
     process = current_process()
@@ -176,8 +185,9 @@ def idea(idea_id: int):
 
 def _idea_context(idea: Idea, comment_form: CommentForm | None = None) -> dict:
     return dict(
-        thread=discussion.thread(idea),
+        thread=discussion.thread(idea), taken_up=drafts.taken_up(idea),
         comment_form=comment_form or CommentForm(formdata=None), **_vote_context(idea),
+        dots=dotvoting.dots_for(current_user, idea),
     )
 
 
@@ -198,7 +208,7 @@ def _vote_context(idea: Idea) -> dict:
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
 @login_required
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", key_func=user_or_ip)
 def vote(idea_id: int):
     """Support an idea, or take the support back."""
     idea = get_idea(idea_id)
@@ -233,7 +243,7 @@ def vote(idea_id: int):
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
 @login_required
-@limiter.limit("20 per minute")
+@limiter.limit("30 per hour", key_func=user_or_ip)
 def comment(idea_id: int):
     """Add a comment or a reply."""
     idea = get_idea(idea_id)
@@ -292,7 +302,7 @@ def _report(idea: Idea, comment: Comment | None):
 
 @bp.route("/ideas/<int:idea_id>/report", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.shared_limit("20 per hour", scope="report", methods=["POST"], key_func=user_or_ip)
 def report_idea(idea_id: int):
     """Tell the moderators about an idea that breaks the rules."""
     return _report(get_idea(idea_id), None)
@@ -300,7 +310,7 @@ def report_idea(idea_id: int):
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.shared_limit("20 per hour", scope="report", methods=["POST"], key_func=user_or_ip)
 def report_comment(comment_id: int):
     """Tell the moderators about a comment that breaks the rules."""
     comment = get_or_404(Comment, comment_id)
@@ -380,3 +390,6 @@ def healthz():
         current_app.logger.exception("health check failed")
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+from ideas import dotvoting  # noqa: E402  (registers its routes on bp; imports bp itself)

@@ -48,3 +48,14 @@ def test_production_refuses_the_development_secret(monkeypatch):
                    config_name="production")
     app = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}, config_name="production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_users_create_applies_the_website_password_rules(runner):
+    # Staff need 12 characters; a common password is refused for everyone.
+    short_staff = runner.invoke(args=["users", "create", "--email", "m@example.org", "--name", "M",
+                                      "--role", "moderator"], input="elf-zeichen\nelf-zeichen\n")
+    assert short_staff.exit_code != 0
+    common = runner.invoke(args=["users", "create", "--email", "c@example.org", "--name", "C"],
+                           input="passwort123\npasswort123\n")
+    assert common.exit_code != 0
+    assert db.session.scalar(select(User)) is None

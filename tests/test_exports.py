@@ -1,6 +1,7 @@
 """Team exports: safe to open in Excel, free of e-mail addresses, only for the team, same on web and CLI."""
 import csv
 import io
+import json
 import logging
 
 import pytest
@@ -68,12 +69,15 @@ def test_xlsx_export_has_no_live_formula(app, dataset):
 
 def test_ideas_export_columns(app):
     process, idea = _data()
+    idea.workshop_dots, idea.dot_points = 3, 7
+    db.session.commit()
     header, *rows = _csv_rows(exports.render("ideas", "csv", process))
     assert len(rows) == 2  # the pending idea is there for the team
-    assert len(header) == 15
+    assert len(header) == 16
     assert rows[0][0] == idea.reference
     assert "Wir prüfen das." in rows[0]
-    assert rows[0][12] == idea.created_at.date().isoformat()
+    assert rows[0][11:13] == ["3", "7"]  # workshop dots, then online points
+    assert rows[0][13] == idea.created_at.date().isoformat()
 
 
 def test_comments_export_names_deleted_accounts_and_replies(app):
@@ -120,7 +124,8 @@ def test_team_and_admin_download(client, auth, role, fmt, caplog):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and f"ideas-{process.slug}-" in disposition
     assert response.mimetype == exports.MIME[fmt].split(";")[0]
-    assert f"export dataset=ideas format={fmt} user={user.id}" in caplog.text
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "ideenfenster.security"]
+    assert {"event": "export", "dataset": "ideas", "format": fmt, "user": user.id}.items() <= events[-1].items()
 
 
 @pytest.mark.parametrize("url", ["/exports/users.csv", "/exports/ideas.pdf", "/exports/ideas.csv?process=nope"])

@@ -6,7 +6,7 @@ import pytest
 from ideas import create_app
 from tests.conftest import make_idea
 
-STAFF_PREFIXES = ("/moderation", "/strategy", "/exports")
+STAFF_PREFIXES = ("/moderation", "/strategy", "/exports", "/admin")
 
 
 def _staff_rules():
@@ -28,7 +28,7 @@ def _url(rule: str, idea_id: int) -> str:
 
 def test_the_areas_have_staff_urls():
     prefixes = {rule.split("/")[1] for rule, _methods in STAFF_RULES}
-    assert prefixes == {"moderation", "strategy", "exports"}
+    assert prefixes == {"moderation", "strategy", "exports", "admin"}
 
 
 @pytest.mark.parametrize("rule,methods", STAFF_RULES)

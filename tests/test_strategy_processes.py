@@ -243,3 +243,25 @@ def test_coverage_counts(client, auth):
     assert "4 public ideas without a published answer" in page
     assert "Ohne Antwort im Feld B" in page and "Beantwortete Idee" not in page
     assert "Idee anderer Prozess" not in page
+
+
+def test_dot_voting_settings(client, auth):
+    process = make_process(slug="punkte")
+    auth.login_as(make_user("team"))
+    client.set_cookie("lang", "en")
+    url = f"/strategy/processes/{process.id}/edit"
+    assert client.post(url, data=_process_data(slug="punkte", dot_points="10", dot_max_per_idea="3")).status_code == 302
+    db.session.refresh(process)
+    assert (process.dot_points, process.dot_max_per_idea) == (10, 3)
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="dot_points"' in page and 'value="10"' in page and 'value="3"' in page
+    for points, per_idea, error in [("10", "11", "from 1 to 10"), ("", "3", "points per person first"),
+                                    ("0", "", "between 1 and 100"), ("101", "", "between 1 and 100")]:
+        response = client.post(url, data=_process_data(slug="punkte", dot_points=points, dot_max_per_idea=per_idea))
+        assert response.status_code == 200
+        assert error in response.get_data(as_text=True)
+    db.session.refresh(process)
+    assert (process.dot_points, process.dot_max_per_idea) == (10, 3)
+    assert client.post(url, data=_process_data(slug="punkte")).status_code == 302
+    db.session.refresh(process)
+    assert (process.dot_points, process.dot_max_per_idea) == (None, None)  # empty switches dot voting off

@@ -11,6 +11,4 @@ bp = Blueprint("strategy", __name__, url_prefix="/strategy")
 staff_area(bp, lambda user: user.can_plan_strategy)
 
 
-from ideas.strategy import (  # noqa: E402,F401  (views register themselves on bp)
-    coverage, draft_exports, drafts, insights, kit, processes, workshops,
-)
+from ideas.strategy import coverage, draft_exports, drafts, insights, kit, processes, workshops  # noqa: E402,F401  (views register themselves on bp)

@@ -104,6 +104,16 @@ def _slug_format(form, field):
         raise ValidationError(_l("Please use only lowercase letters, digits and single hyphens."))
 
 
+def _dots_per_idea(form, field):
+    if field.data is None:
+        return
+    if form.dot_points.data is None:
+        raise ValidationError(_l("Please enter the points per person first, or leave this empty."))
+    if not 1 <= field.data <= form.dot_points.data:
+        raise ValidationError(_l("Please enter a number from 1 to %(num)d (the points per person).",
+                                 num=form.dot_points.data))
+
+
 class ProcessForm(FlaskForm):
     title = StringField(_l("Title"), filters=[_line], validators=[DataRequired(), Length(5, 160)])
     slug = StringField(_l("Short name for the address"), filters=[_slug], description=SLUG_HINT,
@@ -113,15 +123,25 @@ class ProcessForm(FlaskForm):
     ideas_until = DateField(_l("Ideas until"), validators=[Optional(), _after("ideas_from")])
     support_from = DateField(_l("Support from"), validators=[Optional()])
     support_until = DateField(_l("Support until"), validators=[Optional(), _after("support_from")])
-    moderation_mode = SelectField(_l("Moderation"), choices=[SelectChoice(m.value, label) for m, label in MODERATION_MODE.items()],
+    moderation_mode = SelectField(_l("Moderation"),
+                                  choices=[SelectChoice(m.value, label) for m, label in MODERATION_MODE.items()],
                                   default=ModerationMode.post.value)
     support_quota = IntegerField(_l("Supports per person"), validators=[Optional(), NumberRange(1, 1000)],
-                                 description=_l("Optional: how many ideas each person can support in this process. Leave it empty for no limit."))
+                                 description=_l("Optional: how many ideas each person can support in this "
+                                                "process. Leave it empty for no limit."))
+    dot_points = IntegerField(_l("Points per person for online dot voting"),
+                              validators=[Optional(), NumberRange(1, 100)],
+                              description=_l("Optional: each person spreads this many points over the ideas. "
+                                             "Leave it empty for no dot voting."))
+    dot_max_per_idea = IntegerField(_l("At most this many points on one idea"), validators=[Optional(), _dots_per_idea],
+                                    description=_l("Optional: leave it empty to allow all points on one idea."))
     report_threshold = IntegerField(_l("Reports before an item is hidden"), default=3,
                                     validators=[InputRequired(), NumberRange(1, 50)])
-    channels = CheckboxesField(_l("Channels offered"), choices=[SelectChoice(c.value, label) for c, label in CHANNEL.items()],
+    channels = CheckboxesField(_l("Channels offered"),
+                               choices=[SelectChoice(c.value, label) for c, label in CHANNEL.items()],
                                description=_l("None selected means all channels."))
-    preset = SelectField(_l("Action fields to start with"), choices=[SelectChoice(key, label) for key, label in presets.CHOICES], default="none")
+    preset = SelectField(_l("Action fields to start with"),
+                         choices=[SelectChoice(key, label) for key, label in presets.CHOICES], default="none")
     submit = SubmitField(_l("Save process"))
 
     def fill_process(self, process) -> None:
@@ -135,6 +155,7 @@ class ProcessForm(FlaskForm):
         process.moderation_mode = ModerationMode(self.moderation_mode.data)
         process.support_quota = self.support_quota.data
         process.report_threshold = self.report_threshold.data
+        process.dot_points, process.dot_max_per_idea = self.dot_points.data, self.dot_max_per_idea.data
         process.channels = [c.value for c in Channel if c.value in (self.channels.data or [])]
 
     def load_process(self, process) -> None:
@@ -144,6 +165,7 @@ class ProcessForm(FlaskForm):
         self.support_until.data = day_of_end(process.support_until)
         self.moderation_mode.data = process.moderation_mode.value
         self.support_quota.data, self.report_threshold.data = process.support_quota, process.report_threshold
+        self.dot_points.data, self.dot_max_per_idea.data = process.dot_points, process.dot_max_per_idea
         self.channels.data = list(process.channels or [])
 
 

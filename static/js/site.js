@@ -4,3 +4,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 });
+
+// Workshop kit: a print button for the print views; without JavaScript it stays hidden and
+// the page tells people to use the browser's own print command.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
+});
