@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-pg install translations extract-messages update-translations clean
+.PHONY: run test test-pg bench install translations extract-messages update-translations clean lint sbom
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,23 @@ test-pg:
 	psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ideenfenster_test'" | grep -q 1 \
 	  || psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE ideenfenster_test"
 	TEST_DATABASE_URL=postgresql://postgres@127.0.0.1/ideenfenster_test $(MAKE) test
+
+# Static checks (also run by `make test` through tests/test_static_checks.py).
+lint: install
+	$(BIN)/ruff check ideas app.py config.py
+	$(BIN)/bandit --ini .bandit -q -r ideas app.py config.py
+
+# Software bill of materials of what we ship (requirements.txt), as CycloneDX JSON.
+SBOM ?= build/sbom.cdx.json
+sbom: install
+	@mkdir -p $(dir $(SBOM))
+	$(BIN)/cyclonedx-py requirements requirements.txt --of JSON --output-reproducible -o $(SBOM)
+	@echo "SBOM written to $(SBOM)"
+
+# Load test at 1,000 and 100,000 ideas on SQLite and PostgreSQL with gunicorn and wrk (apt install wrk);
+# the report goes to bench/results/. Shorter: make bench BENCH_SIZES=1000 BENCH_DBS=sqlite; again from scratch: BENCH_ARGS=--fresh.
+bench: install translations
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o ideas/translations/messages.pot --no-location --sort-output .

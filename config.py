@@ -1,6 +1,7 @@
 """Configuration: safe development defaults, overridden by environment variables."""
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -77,6 +78,29 @@ class Config:
     # Send queued mails right after the request; otherwise only `flask send-mail` sends them.
     MAIL_SEND_INLINE = _bool("MAIL_SEND_INLINE", True)
 
+    # Trust: legal pages, anti-automation, security log (ideas/pages.py, antispam.py, securitylog.py).
+    # The town's texts: <PAGES_DIR>/<privacy|imprint|accessibility>.<de|en>.md (unset: instance/pages);
+    # pages without such a file show the shipped default, which says what the town must fill in.
+    PAGES_DIR = os.environ.get("PAGES_DIR")
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "barrierefreiheit@example.org")
+    # Security log as JSON lines: a file (rotated by logrotate, see README) or, unset, stderr.
+    SECURITY_LOG_FILE = os.environ.get("SECURITY_LOG_FILE")
+    # Days that logs holding IP addresses are kept; the logrotate example in the README uses it.
+    IP_RETENTION_DAYS = int(os.environ.get("IP_RETENTION_DAYS", 7))
+    # Forms sent sooner than this after they were shown are taken for bots (0 switches it off).
+    MIN_FILL_SECONDS = float(os.environ.get("MIN_FILL_SECONDS", 3))
+
+    # Accounts and sessions (ideas/sessions.py): a session ends after this long without a request
+    # (shorter for staff) and in any case SESSION_LIFETIME_SECONDS after the login. "Stay logged in"
+    # (citizens only) lasts REMEMBER_DAYS. Failed logins are counted per address and per IP address.
+    SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600))
+    SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 2 * 3600))
+    STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", 30 * 60))
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_DAYS", 30)))
+    LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
+    LOGIN_LIMIT_IP = os.environ.get("LOGIN_LIMIT_IP", "20 per 15 minutes")
+    LOGIN_THROTTLE_STORAGE_URI = None  # None: the rate limiter's storage (Redis with REDIS_URL)
+
     IDEAS_PER_PAGE = 20
     # Licence of the public open data (ideas and answers without personal data).
     OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE", "CC BY 4.0")
@@ -98,12 +122,13 @@ class ProductionConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret"  # noqa: S105 - tests only; production refuses short keys  # nosec B105
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) \
         if os.environ.get("TEST_DATABASE_URL") else "sqlite://"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    MIN_FILL_SECONDS = 0  # tests of the fill time set it themselves
     MAIL_BACKEND = "memory"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

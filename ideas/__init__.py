@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     mail.init_app(app)
     cli.init_app(app)
 
-    from ideas import api, auth, exports, moderation, participation, strategy
+    from ideas import api, auth, exports, moderation, pages, participation, strategy
 
     app.register_blueprint(participation.bp)
     app.register_blueprint(auth.bp)
@@ -44,6 +44,10 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     app.register_blueprint(strategy.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
+    from ideas import admin, totp  # accounts: two-factor login, administration
+    app.register_blueprint(totp.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(pages.bp)
     return app
 
 

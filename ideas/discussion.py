@@ -8,7 +8,15 @@ from ideas.counters import bump
 from ideas.database import lock_row
 from ideas.extensions import db
 from ideas.models import (
-    Comment, CommentStatus, Idea, ModerationEvent, NetiquetteReason, Report, ReportReason, User, utcnow,
+    Comment,
+    CommentStatus,
+    Idea,
+    ModerationEvent,
+    NetiquetteReason,
+    Report,
+    ReportReason,
+    User,
+    utcnow,
 )
 from ideas.sanitize import clean_text
 from ideas.workflow import WorkflowError

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from ideas import securitylog
 from ideas.extensions import db
 
 MESSAGES = {
@@ -31,8 +32,11 @@ def render_error(code: int, description: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    securitylog.init_app(app)  # logs every 403 and 429 response
+
     @app.errorhandler(CSRFError)
     def csrf_error(_exc):
+        securitylog.log_event("csrf_refused")
         return render_error(400, _l("The form had expired or was sent from elsewhere. "
                                     "Please reload the page and send it again."))
 

@@ -2,11 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    SelectChoice,
     BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -22,9 +22,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ideas.antispam import AntiSpamMixin
 from ideas.labels import REPORT_REASON
 from ideas.models import AgeGroup
-from ideas.passwords import MAX_LENGTH, MIN_LENGTH
+from ideas.passwords import MAX_LENGTH, MIN_LENGTH, min_length, problem
 from ideas.sanitize import clean_text
 
 
@@ -67,7 +68,32 @@ def password_field(label):
                       min=MIN_LENGTH))
 
 
-class RegisterForm(FlaskForm):
+class NewPasswordRules:
+    """Checks the field `password` against ideas/passwords.py: common passwords, own data, staff length.
+
+    Whose password it is comes from `set_account(user)` or, at registration, from the form's own fields.
+    """
+
+    account = None
+
+    def set_account(self, user):
+        self.account = user
+        self.password.description = _l("At least %(min)d characters. A sentence you can remember works well.",
+                                       min=min_length(user.is_staff))
+        return self
+
+    def validate_password(self, field):
+        if field.errors or not field.data:
+            return
+        own = self.account
+        email = own.email if own else getattr(getattr(self, "email", None), "data", None)
+        name = own.display_name if own else getattr(getattr(self, "display_name", None), "data", None)
+        reason = problem(field.data, is_staff=bool(own and own.is_staff), email=email, name=name)
+        if reason:
+            raise ValidationError(reason)
+
+
+class RegisterForm(AntiSpamMixin, NewPasswordRules, FlaskForm):
     email = EmailField(_l("E-mail address"), filters=[_line, _lower], validators=[
         DataRequired(_l("Please enter your e-mail address.")),
         Length(max=254, message=_l("This e-mail address is too long.")),
@@ -109,7 +135,7 @@ class ResetRequestForm(FlaskForm):
     submit = SubmitField(_l("Send link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(NewPasswordRules, FlaskForm):
     password = password_field(_l("New password"))
     password2 = PasswordField(_l("Repeat new password"), validators=[
         DataRequired(_l("Please enter the password again.")),
@@ -118,11 +144,34 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save new password"))
 
 
+def current_password_field():
+    return PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Please enter your current password.")),
+        Length(max=MAX_LENGTH, message=_l("This is not your current password."))])
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    """Re-authentication: the current password first (checked in the view, ideas/auth.py)."""
+
+    current_password = current_password_field()
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(_l("New e-mail address"), filters=[_line, _lower], validators=[
+        DataRequired(_l("Please enter your e-mail address.")),
+        Length(max=254, message=_l("This e-mail address is too long.")),
+        Email(_l("Please enter a valid e-mail address, for example name@example.org."),
+              check_deliverability=False),
+    ], description=_l("We send a link to the new address. It replaces the old one only after you click it."))
+    current_password = current_password_field()
+    submit = SubmitField(_l("Send confirmation link"))
+
+
 TITLE_MIN, TITLE_MAX = 10, 120
 BODY_MIN, BODY_MAX = 20, 3000
 
 
-class IdeaForm(FlaskForm):
+class IdeaForm(AntiSpamMixin, FlaskForm):
     title = StringField(_l("Title of your idea"), filters=[_line], validators=[
         DataRequired(_l("Please give your idea a title.")),
         Length(min=TITLE_MIN, max=TITLE_MAX,
@@ -155,7 +204,7 @@ class IdeaForm(FlaskForm):
             raise ValidationError(_l("Please choose a topic."))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(AntiSpamMixin, FlaskForm):
     body = TextAreaField(_l("Your comment"), filters=[_text], validators=[
         DataRequired(_l("Please write a comment.")),
         Length(min=1, max=1000, message=_l("A comment can have at most %(max)d characters.", max=1000)),
@@ -164,7 +213,7 @@ class CommentForm(FlaskForm):
     submit = SubmitField(_l("Send comment"))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(AntiSpamMixin, FlaskForm):
     reason = SelectField(_l("Why are you reporting this?"), choices=REPORT_REASONS,
                          validators=[DataRequired(_l("Please choose a reason."))])
     note = TextAreaField(_l("Note for the moderators (optional)"), filters=[_text],

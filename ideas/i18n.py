@@ -13,7 +13,7 @@ def select_locale() -> str:
     try:
         if current_user.is_authenticated and current_user.locale in languages:
             return current_user.locale
-    except Exception:  # noqa: BLE001 - outside a request or before login is set up
+    except Exception:  # noqa: BLE001, S110 - outside a request or before login is set up  # nosec B110
         pass
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

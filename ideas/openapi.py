@@ -2,7 +2,8 @@
 import copy
 
 _NULLABLE_STR = {"type": "string", "nullable": True}
-_ERROR = {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = {"description": "An error",
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def _param(name: str, description: str, schema: dict, required: bool = False) -> dict:

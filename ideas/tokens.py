@@ -62,3 +62,20 @@ def make_unsubscribe_token(user) -> str:
 def check_unsubscribe_token(token: str, load_user):
     data = _load("unsubscribe", token, UNSUBSCRIBE_MAX_AGE)
     return load_user(data.get("id")) if data else None
+
+
+EMAIL_CHANGE_MAX_AGE = 24 * 3600
+
+
+def make_email_change_token(user, new_email: str) -> str:
+    # Bound to the current address: once it changed, older links for this account stop working.
+    return _serializer("email-change").dumps({"id": user.id, "new": new_email, "old": _fingerprint(user.email)})
+
+
+def check_email_change_token(token: str, load_user):
+    """(user, new address) from a valid link, else (None, None)."""
+    data = _load("email-change", token, EMAIL_CHANGE_MAX_AGE)
+    user = load_user(data.get("id")) if data else None
+    if user is None or data.get("old") != _fingerprint(user.email) or not isinstance(data.get("new"), str):
+        return None, None
+    return user, data["new"]

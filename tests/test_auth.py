@@ -330,3 +330,214 @@ def test_the_account_page_lists_my_ideas_with_their_status(client, auth):
     assert "Published" in rows["Meine veröffentlichte Idee"]
     assert "Waiting for review" in rows["Meine wartende Idee"]
     assert "Withdrawn" in rows["Meine zurückgezogene Idee"]
+
+
+# Password rules (A1, A2)
+
+@pytest.mark.parametrize("password", ["passwort123", "12345678", "qwertzuiop", "hallo123", "Passwort123",
+                                      "QWERTZUIOP", "Sommer2024!", "fussball1", "iloveyou", "ichliebedich"])
+def test_common_passwords_are_refused(client, password):
+    response = register(client, password=password)
+    assert response.status_code == 422
+    assert "This password is one of the most common ones and easy to guess." in response.text
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize("password", ["anna.muster@example.org", "Anna.Muster", "Anna Muster 2024", "Musterstadt!",
+                                      "ideenfenster"])
+def test_the_own_address_name_site_or_town_is_refused_as_password(client, password):
+    response = register(client, email="anna.muster@example.org", password=password)
+    assert response.status_code == 422
+    assert ("The password must not be your e-mail address, your name or the name of the site or town."
+            in html.unescape(response.text))
+
+
+def test_a_passphrase_with_common_words_in_it_is_fine(client):
+    assert register(client, password="sommer ist schön in Musterstadt").status_code == 302
+
+
+def test_the_common_list_is_shipped_and_large(app):
+    from ideas.passwords import common_passwords
+
+    words = common_passwords()
+    assert len(words) > 5000
+    assert {"passwort123", "12345678", "qwertzuiop", "hallo123", "password"} <= words
+
+
+def test_staff_need_twelve_characters_when_setting_a_password(client, app):
+    user = person("mod@example.org", role=Role.moderator, password="ein langer alter Satz")
+    link = ask_for_reset(client, "mod@example.org")
+    page = client.get(link)
+    assert "At least 12 characters." in page.text
+    short = client.post(link, data={"password": "elf Zeichen", "password2": "elf Zeichen"})
+    assert short.status_code == 422
+    assert "The password must have at least 12 characters." in short.text
+    assert verify_password(db.session.get(User, user.id).password_hash, "ein langer alter Satz")
+    assert client.post(link, data={"password": "zwölf Zeichen", "password2": "zwölf Zeichen"}).status_code == 302
+
+
+# Hashing (A3)
+
+@pytest.mark.parametrize("variant", ["weaker", "argon2i"])
+def test_an_older_or_weaker_hash_is_upgraded_at_login(client, app, variant):
+    from argon2 import PasswordHasher, Type
+
+    weak = (PasswordHasher(time_cost=1, memory_cost=512, parallelism=1) if variant == "weaker"
+            else PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.I))
+    user = make_user(email="alt@example.org", password_hash=weak.hash(PASSWORD))
+    old = user.password_hash
+    assert login(client, "alt@example.org", PASSWORD).status_code == 302
+    new = db.session.get(User, user.id).password_hash
+    assert new != old
+    assert new.startswith("$argon2id$") and f"m={app.config['ARGON2_MEMORY_COST']}," in new
+    assert verify_password(new, PASSWORD)
+
+
+def test_the_production_hash_costs_meet_the_owasp_minimum():
+    from config import Config
+
+    # OWASP: argon2id with at least 19 MiB and 2 iterations (or 47 MiB and 1).
+    assert Config.ARGON2_MEMORY_COST >= 19 * 1024 and Config.ARGON2_TIME_COST >= 2
+
+
+# Cookies (S1)
+
+def test_cookies_are_secure_httponly_and_lax_in_production(app):
+    from ideas import create_app
+
+    prod = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                       "RATELIMIT_STORAGE_URI": "memory://", "WTF_CSRF_ENABLED": False}, config_name="production")
+    with prod.app_context():
+        person("anna@example.org")
+    browser = prod.test_client()
+    response = browser.post("/login", data={"email": "anna@example.org", "password": PASSWORD, "remember": "y"},
+                            base_url="https://localhost")
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    assert response.status_code == 302, response.text[:500]
+    for name in ("session", "remember_token"):
+        flags = cookies[name]
+        assert "Secure" in flags and "HttpOnly" in flags and "SameSite=Lax" in flags, flags
+
+
+# Changing the password (S4, S6)
+
+def test_changing_the_password_needs_the_current_one(client, app):
+    user = person("anna@example.org")
+    login(client, "anna@example.org", PASSWORD)
+    response = client.post("/account/password", data={"current_password": "geraten",
+                                                      "password": "ein ganz neuer Satz", "password2": "ein ganz neuer Satz"})
+    assert response.status_code == 422
+    assert "This is not your current password." in response.text
+    assert verify_password(db.session.get(User, user.id).password_hash, PASSWORD)
+    missing = client.post("/account/password", data={"password": "ein ganz neuer Satz",
+                                                     "password2": "ein ganz neuer Satz"})
+    assert missing.status_code == 422
+    assert verify_password(db.session.get(User, user.id).password_hash, PASSWORD)
+
+
+def test_changing_the_password_logs_out_the_other_browsers_and_tells_the_person(client, app):
+    user = person("anna@example.org")
+    other = english_client(app)
+    login(other, "anna@example.org", PASSWORD)
+    login(client, "anna@example.org", PASSWORD)
+    response = client.post("/account/password", data={"current_password": PASSWORD,
+                                                      "password": "ein ganz neuer Satz", "password2": "ein ganz neuer Satz"})
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
+    assert verify_password(db.session.get(User, user.id).password_hash, "ein ganz neuer Satz")
+    assert client.get("/account").status_code == 200, "this browser stays logged in"
+    assert other.get("/account").headers["Location"].startswith("/login")
+    assert outbox()[-1]["Subject"] == "Your password has been changed"
+
+
+def test_guessing_the_current_password_is_throttled(client, app):
+    user = person("anna@example.org")
+    login(client, "anna@example.org", PASSWORD)
+    for _ in range(5):
+        client.post("/account/password", data={"current_password": "geraten", "password": "ein ganz neuer Satz",
+                                                "password2": "ein ganz neuer Satz"})
+    response = client.post("/account/password", data={"current_password": PASSWORD, "password": "ein ganz neuer Satz",
+                                                      "password2": "ein ganz neuer Satz"})
+    assert response.status_code == 422
+    assert "Too many failed attempts." in response.text
+    assert verify_password(db.session.get(User, user.id).password_hash, PASSWORD)
+
+
+def test_the_new_password_follows_the_rules(client):
+    person("anna@example.org")
+    login(client, "anna@example.org", PASSWORD)
+    response = client.post("/account/password", data={"current_password": PASSWORD,
+                                                      "password": "passwort123", "password2": "passwort123"})
+    assert response.status_code == 422
+    assert "one of the most common ones" in response.text
+
+
+# Changing the e-mail address (S6)
+
+def test_changing_the_address_needs_the_current_password(client):
+    user = person("anna@example.org")
+    login(client, "anna@example.org", PASSWORD)
+    response = client.post("/account/email", data={"email": "neu@example.org", "current_password": "geraten"})
+    assert response.status_code == 422
+    assert "This is not your current password." in response.text
+    assert outbox() == []
+    assert db.session.get(User, user.id).email == "anna@example.org"
+
+
+def test_a_new_address_counts_only_after_its_link_and_the_old_one_is_told(client, app):
+    user = person("anna@example.org")
+    login(client, "anna@example.org", PASSWORD)
+    response = client.post("/account/email", data={"email": "Neu@Example.org", "current_password": PASSWORD})
+    assert response.status_code == 302
+    [mail] = outbox()
+    assert mail["To"] == "neu@example.org"
+    assert mail["Subject"] == "Please confirm your new e-mail address"
+    assert db.session.get(User, user.id).email == "anna@example.org", "not before the link is clicked"
+
+    link = link_in(mail, "/account/email/")
+    confirmed = english_client(app).get(link)
+    assert confirmed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email == "neu@example.org"
+    notice = outbox()[-1]
+    assert notice["To"] == "anna@example.org"
+    assert notice["Subject"] == "Your e-mail address has been changed"
+    assert "neu@example.org" in notice.get_content()
+
+    again = english_client(app)
+    assert "This link is invalid or has expired." in " ".join(flashes_after(again, again.get(link)))
+
+
+def test_an_address_in_use_by_someone_else_cannot_be_taken(client, app):
+    person("anna@example.org")
+    person("bert@example.org")
+    login(client, "anna@example.org", PASSWORD)
+    response = client.post("/account/email", data={"email": "BERT@example.org", "current_password": PASSWORD})
+    assert response.status_code == 422
+    assert "Another account uses this e-mail address." in response.text
+    assert outbox() == []
+
+
+def test_a_link_for_an_address_taken_meanwhile_changes_nothing(client, app):
+    user = person("anna@example.org")
+    login(client, "anna@example.org", PASSWORD)
+    client.post("/account/email", data={"email": "neu@example.org", "current_password": PASSWORD})
+    link = link_in(outbox()[0], "/account/email/")
+    person("neu@example.org")
+    client.get(link)
+    assert db.session.get(User, user.id).email == "anna@example.org"
+
+
+@pytest.mark.parametrize("token", ["nonsense", "x" * 300])
+def test_a_forged_address_link_is_refused(client, token):
+    response = client.get(f"/account/email/{token}")
+    assert response.status_code == 302
+    assert "This link is invalid or has expired." in " ".join(flashes_after(client, response))
+
+
+def test_the_account_page_links_to_the_security_pages(client, auth):
+    auth.login_as("citizen")
+    page = client.get("/account").text
+    assert 'href="/account/password"' in page and 'href="/account/email"' in page
+    assert 'href="/account/two-factor"' not in page
+    auth.login_as("moderator")
+    assert 'href="/account/two-factor"' in client.get("/account").text

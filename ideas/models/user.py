@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Index, String, func, text
+from sqlalchemy import JSON, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideas.models.base import Base, utcnow
@@ -43,6 +43,11 @@ class User(UserMixin, Base):
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Two-factor login (ideas/totp.py): the secret is stored when setup starts and counts once a code confirmed it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]  # the 30-second step of the last code used: each code works once
+    totp_recovery: Mapped[list | None] = mapped_column(JSON)  # SHA-256 of the unused recovery codes
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -68,6 +73,10 @@ class User(UserMixin, Base):
         return self.role == Role.admin
 
     @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
+
+    @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
@@ -76,3 +85,14 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+class SiteSetting(Base):
+    """A switch administrators set on the web (ideas/admin.py), e.g. two-factor login required for staff.
+
+    Kept beside User because its only settings so far are about accounts.
+    """
+    __tablename__ = "site_setting"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500))
