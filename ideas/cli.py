@@ -98,8 +98,8 @@ def send_mail_command(digest: bool, limit: int, retry_failed: bool):
 def export_command(dataset: str, fmt: str, slug: str, output):
     """Export a dataset for the project team with the same rows as the web download."""
     from ideas import exports
-    from ideas.securitylog import log_event
     from ideas.models import Process
+    from ideas.securitylog import log_event
 
     process = None
     if slug:

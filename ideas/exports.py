@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, current_app, request
 from flask_babel import gettext as _
-from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select

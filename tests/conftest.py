@@ -134,6 +134,15 @@ def english(client):
     client.set_cookie("lang", "en")
 
 
+@pytest.fixture
+def english_messages(app):
+    """Messages made outside a request (domain rules) come out in English; German is the default."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 _counter = {"n": 0}
 
 

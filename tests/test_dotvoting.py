@@ -4,7 +4,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import g
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ideas import dotvoting, workflow
@@ -14,14 +13,7 @@ from ideas.models import DotVote, Idea, IdeaStatus, NetiquetteReason, User
 from tests.conftest import count, fresh, make_idea, make_process, make_user
 from tests.test_queries import count_queries
 
-pytestmark = pytest.mark.usefixtures("app")
-
-
-@pytest.fixture(autouse=True)
-def english_messages(app):
-    """The rules' messages are matched in English; German is the default locale."""
-    with force_locale("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("app", "english_messages")
 
 
 def dot_process(points=10, per_idea=3, **kwargs):

@@ -119,7 +119,7 @@ def test_one_bad_row_saves_nothing(app):
     assert_counters_are_sums()
 
 
-def test_references_of_another_process_are_refused(app):
+def test_references_of_another_process_are_refused(app, english_messages):
     process, other = make_process(), make_process()
     foreign_idea = ideas_of(other, 1)[0]
     foreign_measure = make_measure(other)
@@ -148,7 +148,7 @@ def test_measures_get_dots_by_their_reference(app):
     assert_counters_are_sums()
 
 
-def test_a_number_without_year_must_be_unambiguous(app):
+def test_a_number_without_year_must_be_unambiguous(app, english_messages):
     process = make_process()
     first, second = ideas_of(process, 2)
     first.reference, second.reference = "2025-00077", "2026-00077"
