@@ -39,6 +39,9 @@ class Idea(Base):
     __table_args__ = (
         Index("ix_idea_status_created", "status", "created_at"),
         Index("ix_idea_process_status", "process_id", "status"),
+        # The moderation queue: pending ideas oldest first; the "to evaluate" count without the rows.
+        Index("ix_idea_process_status_created", "process_id", "status", "created_at"),
+        Index("ix_idea_process_status_answer", "process_id", "status", "answer_published_at"),
         Index("ix_idea_field_status", "action_field_id", "status"),
         *(
             Index(f"ix_idea_{scope}_{column}", f"{scope}_id" if scope == "process" else "action_field_id", column)
@@ -127,11 +130,12 @@ class Vote(Base):
     """One support by one person for one idea; the constraint makes that a fact."""
 
     __tablename__ = "vote"
-    __table_args__ = (UniqueConstraint("user_id", "idea_id"),)
+    # (idea, created_at): the idea page's latest supporters without sorting all of them.
+    __table_args__ = (UniqueConstraint("user_id", "idea_id"), Index("ix_vote_idea_created", "idea_id", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
