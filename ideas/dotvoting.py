@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import Index, case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 
 from ideas.counters import bump
 from ideas.database import lock_row
@@ -16,9 +16,6 @@ from ideas.htmx import is_htmx
 from ideas.models import OPEN_STATUSES, PUBLIC_STATUSES, DotVote, Idea, Process, User
 from ideas.participation import MAX_PAGE, bp, get_idea, require_verified
 from ideas.workflow import WorkflowError
-
-# The public ranking reads its pages straight off this index, like the feed's sorts.
-Index("ix_idea_process_dot_points", Idea.process_id, Idea.dot_points)
 
 
 class DotError(WorkflowError):

@@ -43,6 +43,8 @@ class Idea(Base):
         Index("ix_idea_process_status_created", "process_id", "status", "created_at"),
         Index("ix_idea_process_status_answer", "process_id", "status", "answer_published_at"),
         Index("ix_idea_field_status", "action_field_id", "status"),
+        # The public ranking of online dot voting reads its pages straight off this index.
+        Index("ix_idea_process_dot_points", "process_id", "dot_points"),
         *(
             Index(f"ix_idea_{scope}_{column}", f"{scope}_id" if scope == "process" else "action_field_id", column)
             for scope in ("process", "field")
