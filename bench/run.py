@@ -165,8 +165,8 @@ def gunicorn(url: str, workdir: Path):
            "SECURITY_LOG_FILE": str(workdir / "security.log")}
     log = open(workdir / "gunicorn.log", "ab")
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}", "--no-control-socket",
-         "--timeout", "120", "app:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "4", "--bind", f"127.0.0.1:{port}",
+         "--no-control-socket", "--timeout", "120", "app:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -1,7 +1,10 @@
 """Open data and the read-only JSON API: published ideas and their answers, no personal data."""
+import csv
+import io
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -148,6 +151,47 @@ def _open_data_headers(response):
     return response
 
 
+# Ideas per database round trip and per chunk sent: memory stays flat however many ideas there are.
+STREAM_BATCH = 500
+
+
+def _json_chunks(items: Iterable[dict]) -> Iterator[str]:
+    """The same document jsonify(licence=..., items=[...]) makes (sorted keys), written piece by piece."""
+    dumps = current_app.json.dumps
+    yield '{"items":['
+    batch: list[str] = []
+    first = True
+    for item in items:
+        batch.append(dumps(item, separators=(",", ":")))
+        if len(batch) == STREAM_BATCH:
+            yield ("" if first else ",") + ",".join(batch)
+            batch, first = [], False
+    if batch:
+        yield ("" if first else ",") + ",".join(batch)
+    yield f"],\"licence\":{dumps(_licence())}}}\n"
+
+
+def _csv_chunks(rows: Iterable[list]) -> Iterator[bytes]:
+    """exports.to_csv's bytes (BOM, semicolons, neutralised cells), a batch of rows at a time."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([exports.safe_cell(v) for v in row])
+        if number % STREAM_BATCH == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _public_ideas(stmt) -> Iterator[dict]:
+    # Runs only once the body is sent: by then Flask has closed the view's session, and
+    # stream_with_context gives this generator a fresh one.
+    for idea in db.session.scalars(stmt.execution_options(yield_per=STREAM_BATCH)):
+        yield idea_json(idea)
+
+
 @bp.route("/open-data/ideas.json")
 def open_data_json():
     """All published ideas and their answers as open data, with the licence."""
@@ -156,14 +200,15 @@ def open_data_json():
     process = _process_arg()
     if process is not None:
         stmt = stmt.where(Idea.process_id == process.id)
-    items = [idea_json(i) for i in db.session.scalars(stmt)]
-    return _open_data_headers(jsonify(licence=_licence(), items=items))
+    body = stream_with_context(_json_chunks(_public_ideas(stmt)))
+    return _open_data_headers(current_app.response_class(body, mimetype="application/json"))
 
 
 @bp.route("/open-data/ideas.csv")
 def open_data_csv():
     """All published ideas and their answers as a CSV file, with the licence in a header."""
-    body = exports.to_csv(exports.idea_rows(_process_arg(), public_only=True))
-    response = current_app.response_class(body, mimetype="text/csv; charset=utf-8")
+    rows = exports.idea_rows(_process_arg(), public_only=True)
+    response = current_app.response_class(stream_with_context(_csv_chunks(rows)),
+                                          mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="ideas.csv"'
     return _open_data_headers(response)

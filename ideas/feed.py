@@ -1,10 +1,12 @@
 """The public list of ideas: filters, sorts, search and pagination in one query builder."""
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from ideas import search
+from ideas.extensions import db
 from ideas.models import PUBLIC_STATUSES, ActionField, Idea, IdeaStatus, Process
 
 SORTS = {
@@ -14,6 +16,8 @@ SORTS = {
     "trending": (Idea.hot_score.desc(), Idea.id.desc()),
 }
 DEFAULT_SORT = "newest"
+# Counting every match costs tens of milliseconds at 100,000 ideas; nobody pages past 50 pages of 20.
+COUNT_BOUND = 1000
 FILTER_STATUSES = {s.value: s for s in PUBLIC_STATUSES}
 
 
@@ -63,3 +67,22 @@ class FeedQuery:
         }
         values.update(overrides)
         return {k: v for k, v in values.items() if v is not None}
+
+
+class BoundedPagination(SelectPagination):
+    """A page whose total stops at COUNT_BOUND; `more` says there are further matches beyond it."""
+
+    more: bool = False
+
+    def _query_count(self) -> int:
+        stmt = self._query_args["select"]
+        capped = stmt.with_only_columns(Idea.id).order_by(None).limit(COUNT_BOUND + 1).subquery()
+        found = self._query_args["session"].execute(select(func.count()).select_from(capped)).scalar_one()
+        self.more = found > COUNT_BOUND
+        return min(found, COUNT_BOUND)
+
+
+def bounded_page(stmt: Select, page: int, per_page: int) -> BoundedPagination:
+    """One page of ideas with a count that costs the same at 1,000 and at 100,000 matches."""
+    return BoundedPagination(select=stmt, session=db.session(), page=page, per_page=per_page,
+                             max_per_page=50, error_out=False)

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from ideas import discussion, drafts, measures, netiquette, search, voting, workflow
 from ideas.antispam import user_or_ip
 from ideas.extensions import db, limiter
-from ideas.feed import FeedQuery
+from ideas.feed import FeedQuery, bounded_page
 from ideas.forms import CommentForm, EmptyForm, IdeaForm, ReportForm
 from ideas.htmx import is_htmx
 from ideas.models import PUBLIC_STATUSES, ActionField, Comment, Idea, IdeaStatus, Process, ReportReason, User, Vote
@@ -71,8 +71,7 @@ def feed():
     query = FeedQuery.from_args(request.args, {f.slug: f for f in fields}, process)
     # Past the last page the list is just empty; the bound keeps OFFSET within the database's integers.
     number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    page = db.paginate(query.statement(), page=number, per_page=current_app.config["IDEAS_PER_PAGE"],
-                       max_per_page=50, error_out=False)
+    page = bounded_page(query.statement(), number, current_app.config["IDEAS_PER_PAGE"])
     context = dict(page=page, query=query, fields=fields, process=process)
     if is_htmx() and request.headers.get("HX-Target") == "feed-results":
         return render_template("participation/_feed_results.html", oob=True, **context)

@@ -2,6 +2,7 @@
 import html
 import re
 import unicodedata
+from html.parser import HTMLParser
 
 import bleach
 import markdown
@@ -57,10 +58,42 @@ def render_markdown(source: str) -> str:
     return bleach.linkify(cleaned, callbacks=[*DEFAULT_CALLBACKS, _nofollow], parse_email=False)
 
 
+# Block elements of our allow-list; like bleach's strip mode, each but the first starts a new line.
+_BLOCKS = frozenset({"p", "ul", "ol", "li"})
+
+
+class _TextOnly(HTMLParser):
+    """Collects the text between tags, entities resolved, with the line breaks a reader expects."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.seen_tag = False
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "br" or (tag in _BLOCKS and self.seen_tag):
+            self.parts.append("\n")
+        self.seen_tag = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self.parts.append("\n")
+        self.seen_tag = True
+
+
 def html_to_text(value: str) -> str:
-    """The readable text of our own sanitised HTML, for excerpts and the search index."""
-    text = bleach.clean(value.replace("</p>", "</p>\n").replace("<br>", "\n"), tags=set(), strip=True)
-    return clean_text(html.unescape(text), multiline=True)
+    """The readable text of our own sanitised HTML, for excerpts and the search index.
+
+    The standard library's parser is enough for HTML that render_markdown produced, and a
+    fraction of the cost of a bleach/html5lib run per call (one per feed card).
+    """
+    parser = _TextOnly()
+    parser.feed(value)
+    parser.close()
+    return clean_text("".join(parser.parts), multiline=True)
 
 
 def excerpt(value: str, length: int = 180) -> str:

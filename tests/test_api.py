@@ -1,8 +1,10 @@
 """The read-only API and open data: public ideas only, paginated, described by OpenAPI."""
 import csv
 import io
+import json
 
 import pytest
+from sqlalchemy import select
 
 from ideas import discussion, voting, workflow
 from ideas.extensions import db
@@ -225,3 +227,47 @@ def test_query_count_does_not_grow(client, app, url):
     _fill(large, 25)
     many = _count(client, url.format(slug="large"))
     assert few == many
+
+
+def _fetch_as_in_production(app, *urls):
+    """Status, streamed?, body per URL, fetched without the test's app context around the request
+    (as under gunicorn): Flask closes the view's session before the body is sent."""
+    import threading
+    results = {}
+
+    def fetch():
+        client = app.test_client()
+        for url in urls:
+            response = client.get(url)
+            results[url] = (response.status_code, response.is_streamed, response.get_data())
+
+    worker = threading.Thread(target=fetch)
+    worker.start()
+    worker.join(60)
+    return [results[url] for url in urls]
+
+
+@pytest.mark.parametrize("batch", [2, 500])
+def test_open_data_is_streamed_and_unchanged(client, app, ideas, monkeypatch, batch):
+    from flask import jsonify
+
+    from ideas import api, exports
+    from ideas.models import PUBLIC_STATUSES, Idea
+    monkeypatch.setattr(api, "STREAM_BATCH", batch)
+    _fill(make_process(slug="more"), 4)
+    with app.test_request_context("/open-data/ideas.json"):
+        public = db.session.scalars(select(Idea).where(Idea.status.in_(PUBLIC_STATUSES)).order_by(Idea.id)).all()
+        expected_json = jsonify(licence="CC BY 4.0", items=[api.idea_json(i) for i in public]).get_data()
+        expected_csv = exports.to_csv(exports.idea_rows(None, public_only=True))
+    assert len(public) == 6
+    got_json, got_csv = _fetch_as_in_production(app, "/open-data/ideas.json", "/open-data/ideas.csv")
+    assert got_json[:2] == (200, True) and got_csv[:2] == (200, True)
+    assert json.loads(got_json[2]) == json.loads(expected_json)
+    assert got_json[2] == expected_json and got_csv[2] == expected_csv
+    assert len(list(csv.reader(io.StringIO(got_csv[2].decode("utf-8-sig")), delimiter=";"))) == 7
+
+
+def test_open_data_for_an_unknown_process_is_404_before_streaming(client, ideas):
+    for url in ["/open-data/ideas.json?process=nope", "/open-data/ideas.csv?process=nope"]:
+        response = client.get(url)
+        assert response.status_code == 404 and response.json["error"]["code"] == 404

@@ -52,3 +52,27 @@ def test_feed_and_idea_page_do_not_grow_with_the_data(client, auth):
     assert small == large
     assert max(large.values()) <= 10
     assert _queries(client, f"/ideas/{last.id}") <= 12
+
+
+def test_feed_counts_only_up_to_a_bound(app, client, english, monkeypatch):
+    from ideas import feed
+    monkeypatch.setattr(feed, "COUNT_BOUND", 5)
+    app.config["IDEAS_PER_PAGE"] = 2
+    process = make_process()
+    for i in range(4):
+        make_idea(process=process, title=f"Idee Nummer {i} für Musterstadt")
+    db.session.commit()
+    page = client.get("/ideas").get_data(as_text=True)
+    assert "4 ideas found" in page and "More than" not in page
+    for i in range(4, 9):
+        make_idea(process=process, title=f"Idee Nummer {i} für Musterstadt")
+    db.session.commit()
+    with count_queries() as statements:
+        page = client.get("/ideas").get_data(as_text=True)
+    counts = [s for s in statements if "count(" in s.lower()]
+    assert len(counts) == 1 and "LIMIT" in counts[0].upper()
+    assert "More than 5 ideas found" in page
+    # Three pages of two fit under the bound; the pagination offers no fourth.
+    assert 'aria-label="Page 3"' in page and 'aria-label="Page 4"' not in page
+    last = client.get("/ideas?page=3").get_data(as_text=True)
+    assert 'aria-current="page">3<' in last and 'rel="next"' not in last

@@ -164,3 +164,40 @@ def test_excerpt_keeps_short_text_and_cuts_long_text_at_a_word():
     assert cut.endswith(" …")
     assert len(cut) <= 52
     assert cut[:-2].split(" ") == ["Radwege"] * len(cut[:-2].split(" ")), "no word is cut in half"
+
+
+def test_html_to_text_keeps_lines_and_unescapes_entities_once():
+    html = render_markdown("Erster Absatz mit **fett** & *kursiv*.\nZeile zwei\n\n- Punkt eins\n"
+                           "- Punkt [zwei](https://example.org/?a=1&b=2)\n\nDann:\n\n1. erstens\n2. zweitens\n\n"
+                           "&lt;b&gt; bleibt Text, 3 < 4")
+    assert html_to_text(html) == ("Erster Absatz mit fett & kursiv.\nZeile zwei\n\nPunkt eins\n\nPunkt zwei\n\n"
+                                  "Dann:\n\nerstens\n\nzweitens\n\n&lt;b&gt; bleibt Text, 3 < 4")
+    assert html_to_text("<p>a<br>b</p><p>c &amp;amp; d</p>") == "a\nb\n\nc &amp; d"
+    assert html_to_text("") == ""
+
+
+def test_plain_excerpt_filter_is_cached_but_follows_the_text(app):
+    excerpt_filter = app.jinja_env.filters["plain_excerpt"]
+    first = excerpt_filter("<p>Mehr <strong>Bänke</strong> am Markt</p>")
+    assert first == "Mehr Bänke am Markt"
+    assert excerpt_filter("<p>Mehr <strong>Bänke</strong> am Markt</p>") == first
+    assert excerpt_filter("<p>Weniger Autos</p>") == "Weniger Autos"
+    assert excerpt_filter(None) == ""
+
+
+@pytest.mark.parametrize("lang, expected_date, expected_datetime", [
+    ("de", "29.03.2026", "29.03.2026, 03:30"),   # first hour of summer time in Berlin
+    ("en", "Mar 29, 2026", "Mar 29, 2026, 3:30\u202fAM"),
+])
+def test_date_filters_use_the_locale_and_the_towns_time_zone(app, lang, expected_date, expected_datetime):
+    from datetime import date, datetime, timezone
+
+    from flask_babel import force_locale
+    stored = datetime(2026, 3, 29, 1, 30)  # naive UTC, as in the database
+    with app.test_request_context("/"), force_locale(lang):
+        filters = app.jinja_env.filters
+        assert filters["date"](stored) == expected_date
+        assert filters["datetime"](stored) == expected_datetime
+        assert filters["datetime"](stored.replace(tzinfo=timezone.utc)) == expected_datetime
+        assert filters["date"](date(2026, 3, 29)) == expected_date
+        assert filters["date"](None) == filters["datetime"](None) == ""
