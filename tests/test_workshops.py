@@ -583,9 +583,7 @@ def test_parallel_entries_lose_no_dots(app):
     assert db.session.get(Measure, measure.id).workshop_dots == 30
 
 
-def test_the_demo_has_a_workshop_with_dots(app, backend):
-    if backend != "sqlite":
-        pytest.skip("the demo loader is covered on SQLite; once is enough")
+def test_the_demo_has_a_workshop_with_dots(app):
     from ideas import demo
     from ideas.database import writing
 
