@@ -28,6 +28,11 @@ def writing():
         _write_intent.reset(token)
 
 
+def end_writing() -> None:
+    """This request has committed (or given up) its writes: what it still reads needs no write lock."""
+    _write_intent.set(False)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):

@@ -1,6 +1,10 @@
 """Comments with one level of replies, and reports of ideas and comments."""
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, bindparam, func, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from ideas import notify
@@ -147,20 +151,113 @@ def _record(comment: Comment, actor: User | None, reason: str, note: str | None)
     ))
 
 
-def thread(idea: Idea) -> list[tuple[Comment, list[Comment]]]:
-    """The comments of an idea as (comment, replies) pairs, oldest first, in one query."""
-    comments = db.session.scalars(
-        select(Comment).where(Comment.idea_id == idea.id)
-        .options(db.joinedload(Comment.author))
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
-    replies: dict[int, list[Comment]] = {}
-    top = []
+COMMENTS_PER_PAGE = 20  # top-level threads per page of the discussion, each with all its replies
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAuthor:
+    display_name: str
+    deleted_at: datetime | None
+
+
+@dataclass(slots=True)
+class ShownComment:
+    """A comment as the idea page shows it: plain values read in one query, without the ORM's
+    bookkeeping per object (a page holds dozens); its rules are the model's own."""
+
+    id: int
+    idea_id: int
+    parent_id: int | None
+    author_id: int | None
+    body: str
+    status: CommentStatus
+    created_at: datetime
+    deleted_at: datetime | None
+    author: ShownAuthor | None
+
+    is_deleted = Comment.is_deleted
+    is_visible = Comment.is_visible
+
+    @classmethod
+    def from_row(cls, row: tuple) -> "ShownComment":
+        """From (*SHOWN_COLUMNS, author's display name, author's deleted_at)."""
+        author = ShownAuthor(row[-2], row[-1]) if row[3] is not None else None
+        return cls(*row[:-2], author=author)
+
+
+SHOWN_COLUMNS = (Comment.id, Comment.idea_id, Comment.parent_id, Comment.author_id, Comment.body,
+                 Comment.status, Comment.created_at, Comment.deleted_at)
+
+
+@dataclass
+class CommentPage:
+    """One page of an idea's discussion: threads after a cursor, and the cursor of the next page."""
+
+    threads: list[tuple[ShownComment, list[ShownComment]]]
+    after: int = 0                 # the last top-level comment id before this page; 0 is the first page
+    next_after: int | None = None  # where "Show more comments" continues; None on the last page
+
+
+def _top_level(idea_id: int):
+    return select(Comment.id).where(Comment.idea_id == idea_id, Comment.parent_id.is_(None))
+
+
+@cache
+def _page_statement():
+    """Built once: SQLAlchemy spends more on constructing a CTE and a UNION than SQLite on running them."""
+    top = (select(Comment.id)
+           .where(Comment.idea_id == bindparam("idea_id"), Comment.parent_id.is_(None),
+                  Comment.id > bindparam("after"))
+           .order_by(Comment.id).limit(bindparam("limit", type_=Integer)).cte("top"))
+    columns = (*SHOWN_COLUMNS, User.display_name, User.deleted_at)
+    # The threads' first comments and their replies, each found through an index: two halves of
+    # a UNION cost the size of the page, where one OR would scan the idea's whole discussion.
+    both = union_all(*(
+        select(*columns).outerjoin(User, User.id == Comment.author_id).where(link.in_(select(top.c.id)))
+        for link in (Comment.id, Comment.parent_id)
+    )).subquery()
+    return select(both).order_by(both.c.id)
+
+
+def thread_page(idea: Idea, after: int = 0, per_page: int = COMMENTS_PER_PAGE) -> CommentPage:
+    """Up to per_page threads after a top-level comment id, with their replies, oldest first, in one query.
+
+    Keyset by id, not OFFSET, so that a deep page costs what the first one does; ids follow the
+    order in which comments were written.
+    """
+    rows = db.session.execute(_page_statement(), {"idea_id": idea.id, "after": after, "limit": per_page + 1})
+    comments = [ShownComment.from_row(tuple(row)) for row in rows]
+    replies: dict[int, list[ShownComment]] = {}
+    top_level = []
     for comment in comments:
         if comment.parent_id is None:
-            top.append(comment)
+            top_level.append(comment)
         else:
             replies.setdefault(comment.parent_id, []).append(comment)
+    more = len(top_level) > per_page
+    top_level = top_level[:per_page]
     # A hidden comment keeps its place with a notice; a deleted one only if it has replies.
-    return [(c, replies.get(c.id, [])) for c in top
-            if c.is_visible or c.status == CommentStatus.hidden or replies.get(c.id)]
+    threads = [(c, replies.get(c.id, [])) for c in top_level
+               if c.is_visible or c.status == CommentStatus.hidden or replies.get(c.id)]
+    return CommentPage(threads=threads, after=after, next_after=top_level[-1].id if more else None)
+
+
+def page_of(idea: Idea, comment_id: int, per_page: int = COMMENTS_PER_PAGE) -> int:
+    """The cursor of the page that shows a comment of this idea (0, the first page, if there is none).
+
+    Pages are counted from the first comment, so a permalink opens the same page that
+    "Show more comments" reaches.
+    """
+    root = db.session.execute(
+        select(Comment.id, Comment.parent_id).where(Comment.id == comment_id, Comment.idea_id == idea.id)
+    ).first()
+    if root is None:
+        return 0
+    root_id = root.parent_id or root.id
+    earlier = db.session.scalar(
+        select(func.count()).select_from(_top_level(idea.id).where(Comment.id < root_id).subquery()))
+    skip = earlier // per_page * per_page
+    if skip == 0:
+        return 0
+    return db.session.scalar(_top_level(idea.id).where(Comment.id < root_id)
+                             .order_by(Comment.id).offset(skip - 1).limit(1))

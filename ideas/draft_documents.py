@@ -1,24 +1,21 @@
-"""Strategy documents: a draft frozen into a snapshot, and that snapshot as Markdown and DOCX.
+"""Strategy documents: a draft frozen into a snapshot, and that snapshot as Markdown (DOCX: draft_docx).
 
 The snapshot is the only input of the print view, the DOCX and the Markdown, so a frozen
 version (DraftVersion.snapshot) renders exactly like the live draft did when it was taken.
 Labels (priority, channel) are stored as values and translated when the document is rendered.
 """
-import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
-from html import escape
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 from flask import current_app
-from flask_babel import format_date, get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_date, get_domain
+from flask_babel import gettext as babel_gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, union
+from flask_babel import ngettext as babel_ngettext
+from sqlalchemy import case, exists, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ideas import measures as calc
@@ -35,6 +32,7 @@ from ideas.models import (
     Priority,
     Process,
     StrategyDraft,
+    User,
     Vote,
     Workshop,
 )
@@ -46,33 +44,83 @@ MEASURE_STATUS = {MeasureStatus.planned.value: _l("planned"), MeasureStatus.in_p
                   MeasureStatus.done.value: _l("done")}
 CHANNEL_BY_VALUE = {channel.value: label for channel, label in CHANNEL.items()}
 
+# A document of 2,000 measures asks for some 16,000 translations; Flask-Babel finds the catalogue
+# anew each time (about 15 µs, a quarter of the DOCX's time). While one document is written, the
+# catalogue is looked up once and each label translated once.
+_catalogue: ContextVar[tuple | None] = ContextVar("document_catalogue", default=None)
+
+
+@contextmanager
+def one_lookup_per_message() -> Iterator[None]:
+    token = _catalogue.set((get_domain().get_translations(), {}))
+    try:
+        yield
+    finally:
+        _catalogue.reset(token)
+
+
+def gettext(string: str, **variables) -> str:
+    found = _catalogue.get()
+    if found is None:
+        return babel_gettext(string, **variables)
+    text = found[0].ugettext(string)
+    return text % variables if variables else text
+
+
+_ = gettext
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    found = _catalogue.get()
+    if found is None:
+        return babel_ngettext(singular, plural, num, **variables)
+    variables.setdefault("num", num)
+    return found[0].ungettext(singular, plural, num) % variables
+
+
+def _took_part(process_id: int):
+    """One row for each support, idea or comment of the person in the outer query in this process.
+
+    Under EXISTS the database stops at the first row, found by person in the votes' unique index
+    and the author indexes: the count costs a few index lookups per account, however many
+    supports there are. A single EXISTS over UNION ALL (not three ORed ones) keeps PostgreSQL
+    from hashing all comments of the process for the few people who never supported anything.
+    """
+    in_process = Idea.process_id == process_id
+    return union_all(
+        select(literal(1)).select_from(Vote).join(Idea, Idea.id == Vote.idea_id)
+        .where(Vote.user_id == User.id, in_process).correlate(User),
+        # "+ 0": SQLite has no planner statistics and would otherwise walk all ideas of the
+        # process for each person instead of their own few in the author index.
+        select(literal(1)).where(Idea.author_id == User.id, Idea.process_id + 0 == process_id).correlate(User),
+        select(literal(1)).select_from(Comment).join(Idea, Idea.id == Comment.idea_id)
+        .where(Comment.author_id == User.id, in_process).correlate(User),
+    )
+
 
 def _summary(process_id: int) -> dict:
-    """Participation in numbers, each from one aggregate query, however large the process."""
+    """Participation in numbers, from the ideas' counter caches and one count of people.
+
+    Nothing here reads the process's million supports or hundred thousand comments: the sums
+    come from Idea.support_count and Idea.comment_count, and a person counts at their first own
+    support, idea or comment in the process (see _took_part).
+    """
     public = (Idea.process_id == process_id, Idea.status.in_(PUBLIC_STATUSES))
     accepted = (IdeaStatus.accepted, IdeaStatus.implemented)
-    ideas, accepted_n, supports, comments = db.session.execute(
-        select(func.count(Idea.id),
-               func.coalesce(func.sum(case((Idea.status.in_(accepted), 1), else_=0)), 0),
-               func.coalesce(func.sum(Idea.support_count), 0),
-               func.coalesce(func.sum(Idea.comment_count), 0)).where(*public)
-    ).one()
-    in_process = select(Idea.id).where(Idea.process_id == process_id)
-    people = union(
-        select(Idea.author_id.label("user_id")).where(Idea.process_id == process_id, Idea.author_id.is_not(None)),
-        select(Vote.user_id).where(Vote.idea_id.in_(in_process)),
-        select(Comment.author_id).where(Comment.idea_id.in_(in_process), Comment.author_id.is_not(None)),
-    ).subquery()
-    participants = db.session.scalar(select(func.count()).select_from(people))
-    found = dict(db.session.execute(
-        select(Idea.channel, func.count(Idea.id)).where(*public).group_by(Idea.channel)).all())
+    by_channel = db.session.execute(
+        select(Idea.channel, func.count(Idea.id), func.sum(case((Idea.status.in_(accepted), 1), else_=0)),
+               func.sum(Idea.support_count), func.sum(Idea.comment_count)).where(*public).group_by(Idea.channel)
+    ).all()
+    ideas, accepted_n, supports, comments = (sum(int(row[k] or 0) for row in by_channel) for k in (1, 2, 3, 4))
+    participants = db.session.scalar(select(func.count(User.id)).where(exists(_took_part(process_id))))
+    found = {channel: int(n) for channel, n, *_sums in by_channel}
     channels = {c.value: found.get(c, 0) for c in Channel if c == Channel.online or found.get(c)}
     workshops = db.session.scalars(
         select(Workshop).where(Workshop.process_id == process_id)
         .order_by(Workshop.held_on.is_(None), Workshop.held_on, Workshop.id)).all()
     return {
-        "ideas": int(ideas), "accepted": int(accepted_n), "supports": int(supports),
-        "comments": int(comments), "participants": int(participants or 0), "channels": channels,
+        "ideas": ideas, "accepted": accepted_n, "supports": supports,
+        "comments": comments, "participants": int(participants or 0), "channels": channels,
         "workshops": [{"name": w.name, "held_on": w.held_on.isoformat() if w.held_on else None,
                        "place": w.place, "participants": w.participants} for w in workshops],
     }
@@ -92,19 +140,24 @@ def _measure(measure: Measure, number: str, weight: calc.Weight) -> dict:
     }
 
 
+_SOURCE_IDEA = (Idea.reference, Idea.title, Idea.support_count, Idea.workshop_dots, Idea.dot_points, Idea.channel,
+                Idea.status)
+
+
 def snapshot(draft: StrategyDraft) -> dict:
     """The whole draft as plain JSON data: what the documents show, frozen at this moment."""
     # Eager-load what the numbering and the sums read, so the cost does not grow with the measures.
     draft = db.session.scalars(
         select(StrategyDraft).where(StrategyDraft.id == draft.id).options(
             selectinload(StrategyDraft.sections).joinedload(DraftSection.action_field),
-            selectinload(StrategyDraft.measures).selectinload(Measure.ideas),
+            selectinload(StrategyDraft.measures),
         )
     ).one()
-    # A draft the session already holds keeps its loaded collections; this fills in the ideas
-    # of measures the caller loaded without them.
+    # The ideas of all measures in one pass, also for measures the session already held. Only the
+    # columns the documents show (and the status the public page filters by): an idea's text and
+    # search stems would double the work.
     db.session.scalars(select(Measure).where(Measure.draft_id == draft.id)
-                       .options(selectinload(Measure.ideas))).all()
+                       .options(selectinload(Measure.ideas).load_only(*_SOURCE_IDEA))).all()
     weight, numbers = calc.draft_weight(draft), calc.numbers(draft)
     sections = []
     for section, measures in calc.grouped(draft):
@@ -150,7 +203,14 @@ def section_title(section: dict, number: int) -> str:
 
 
 def label(table: dict, value) -> str:
-    return str(table.get(value, value or ""))
+    found = _catalogue.get()
+    if found is None:
+        return str(table.get(value, value or ""))
+    labels = found[1]
+    key = (id(table), value)
+    if key not in labels:
+        labels[key] = str(table.get(value, value or ""))
+    return labels[key]
 
 
 def channel_label(value) -> str:
@@ -235,8 +295,20 @@ def _md_table(header: list[str], rows: list[list]) -> list[str]:
     return lines + [""]
 
 
+def to_docx(snap: dict, version: dict | None = None) -> bytes:
+    """The document as DOCX; its writer and python-docx are loaded with the first one asked for."""
+    from ideas.draft_docx import to_docx as write
+
+    return write(snap, version)
+
+
 def to_markdown(snap: dict, version: dict | None = None) -> str:
     """The document as UTF-8 Markdown: headings, lists and pipe tables."""
+    with one_lookup_per_message():
+        return "\n".join(_markdown(snap, version))
+
+
+def _markdown(snap: dict, version: dict | None) -> list[str]:
     draft, summary = snap["draft"], snap["summary"]
     out = [f"# {md_line(draft['title'])}", "", md(town()), "", md(snap["process"]["title"]), "",
            f"*{md(heading_line(snap, version))}*", "",
@@ -272,7 +344,7 @@ def to_markdown(snap: dict, version: dict | None = None) -> str:
             if m["ideas"]:
                 out += [f"{md(_('Source ideas'))}:", ""] + [f"- {md_line(idea_line(i))}" for i in m["ideas"]] + [""]
     out += [f"*{md(weight_sentence(draft))}*", ""]
-    return "\n".join(out)
+    return out
 
 
 def measure_facts(m: dict) -> str:
@@ -283,167 +355,3 @@ def measure_facts(m: dict) -> str:
     facts.append(_("Combined priority: %(points)d", points=m["combined"]))
     facts.append(m["reference"])
     return " · ".join(facts)
-
-
-# Column widths of the measures table in cm; together the text width of A4 with 2 cm margins.
-_WIDTHS = (1.3, 4.2, 1.9, 2.1, 2.8, 3.0, 1.7)
-FONT = "Arial"
-_HEADER_FILL = "DCE6F0"
-_TABLE_CELL = '<w:sz w:val="18"/>'  # 9 pt
-_TABLE_HEAD = "<w:b/>" + _TABLE_CELL
-
-
-def _page_number_footer(section, text: str) -> None:
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run(f"{text} · ")
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run, number = OxmlElement("w:r"), OxmlElement("w:t")
-    number.text = "1"
-    run.append(number)
-    field.append(run)
-    paragraph._p.append(field)
-
-
-def _setup(doc, snap: dict) -> None:
-    language = "de-DE" if str(get_locale()).startswith("de") else "en-GB"
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2)
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    section.different_first_page_header_footer = True
-    _page_number_footer(section, snap["draft"]["title"])
-    doc.styles["Normal"].font.size = Pt(10.5)
-    # One plain sans-serif everywhere instead of the template's theme fonts (Calibri, Cambria),
-    # which are missing on many systems; LibreOffice shows Arial as Liberation Sans.
-    for fonts in doc.styles.element.iter(qn("w:rFonts")):
-        for key in [k for k in fonts.attrib if k.endswith("Theme")]:
-            del fonts.attrib[key]
-        for key in ("w:ascii", "w:hAnsi", "w:cs"):
-            fonts.set(qn(key), FONT)
-    # The document language drives spelling and hyphenation in Word and LibreOffice.
-    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), language)
-    defaults.append(lang)
-    props = doc.core_properties
-    props.title, props.subject = snap["draft"]["title"][:255], snap["process"]["title"][:255]
-    props.author = props.last_modified_by = f"{current_app.config.get('SITE_NAME', '')} {town()}".strip()
-    props.language, props.keywords, props.comments = language, "", ""
-    props.created = props.modified = taken_on(snap)
-
-
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-
-
-def _run(text, props: str = "") -> str:
-    lines = _XML_ILLEGAL.sub("", str(text)).split("\n")
-    body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line, quote=False)}</w:t>' for line in lines)
-    return f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{body}</w:r>"
-
-
-class _Writer:
-    """Writes the body as WordprocessingML text and parses it once.
-
-    python-docx's add_paragraph() and add_row() walk the document on every call, so a draft
-    with 2,000 measures would take half a minute; text escaped here and parsed once takes a second.
-    """
-
-    def __init__(self, doc):
-        self.doc, self.parts = doc, []
-        self.ids = {name: doc.styles[name].style_id for name in ("Title", "Subtitle", "Heading 1", "Heading 2",
-                                                                 "Heading 3", "List Bullet", "Table Grid")}
-
-    def paragraph(self, text="", style: str | None = None, props: str = "", page_break: bool = False) -> None:
-        ppr = f'<w:pPr><w:pStyle w:val="{self.ids[style]}"/></w:pPr>' if style else ""
-        brk = '<w:r><w:br w:type="page"/></w:r>' if page_break else ""
-        self.parts.append(f"<w:p>{ppr}{_run(text, props) if text != '' else ''}{brk}</w:p>")
-
-    def heading(self, text: str, level: int) -> None:
-        self.paragraph(text, f"Heading {level}")
-
-    def bullets(self, items) -> None:
-        for item in items:
-            self.paragraph(item, "List Bullet")
-
-    def table(self, header: list[str], rows: list[list], widths, right: tuple = ()) -> None:
-        """A grid with fixed column widths (cm); the header row repeats on every page, rows never split."""
-        twips = [round(w * 567) for w in widths]
-        out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.ids["Table Grid"]}"/>'
-               f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
-               '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
-               'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
-               *(f'<w:gridCol w:w="{t}"/>' for t in twips), "</w:tblGrid>"]
-        for values, head in [(header, True), *((row, False) for row in rows)]:
-            out.append(f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if head else ''}</w:trPr>")
-            for column, (value, width) in enumerate(zip(values, twips)):
-                align = '<w:pPr><w:jc w:val="right"/></w:pPr>' if column in right else ""
-                shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{_HEADER_FILL}"/>' if head else ""
-                out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>'
-                           f'<w:p>{align}{_run(value, _TABLE_HEAD if head else _TABLE_CELL)}</w:p></w:tc>')
-            out.append("</w:tr>")
-        self.parts.append("".join(out) + "</w:tbl>")
-        self.paragraph()
-
-    def close(self) -> None:
-        body = parse_xml(f"<w:body {_W_NS}>{''.join(self.parts)}</w:body>")
-        end = self.doc.element.body.sectPr
-        for child in list(body):
-            end.addprevious(child)
-
-
-def to_docx(snap: dict, version: dict | None = None) -> bytes:
-    """The document as DOCX: title page, summary, vision, principles, one chapter per action field."""
-    doc = Document()
-    _setup(doc, snap)
-    out = _Writer(doc)
-    draft, summary = snap["draft"], snap["summary"]
-    for _i in range(6):
-        out.paragraph()
-    out.paragraph(town(), props='<w:sz w:val="32"/>')
-    out.paragraph(draft["title"], "Title")
-    out.paragraph(snap["process"]["title"], "Subtitle")
-    out.paragraph(heading_line(snap, version), page_break=True)
-
-    out.heading(_("Participation in numbers"), 1)
-    out.table([_("Participation"), _("Count")], summary_figures(summary), (6, 2.5), right=(1,))
-    out.table([_("Channel"), _("Ideas")], [[channel_label(c), n] for c, n in summary["channels"].items()], (6, 2.5),
-              right=(1,))
-    if summary["workshops"]:
-        out.heading(_("Workshops"), 2)
-        out.bullets(workshop_line(w) for w in summary["workshops"])
-    if paragraphs(draft["vision"]):
-        out.heading(_("Vision"), 1)
-        for paragraph in paragraphs(draft["vision"]):
-            out.paragraph(paragraph)
-    if principle_items(draft["principles"]):
-        out.heading(_("Guiding principles"), 1)
-        out.bullets(principle_items(draft["principles"]))
-
-    for number, section in enumerate(snap["sections"], start=1):
-        out.heading(section_title(section, number), 1)
-        if section["field"] and section["field"]["description"]:
-            out.paragraph(section["field"]["description"])
-        if section["goals"]:
-            out.heading(_("Goals"), 2)
-            out.bullets(section["goals"])
-        if not section["measures"]:
-            out.paragraph(_("No measures yet."))
-            continue
-        out.heading(_("Measures"), 2)
-        out.table(measure_columns(), [measure_cells(m) for m in section["measures"]], _WIDTHS, right=(5, 6))
-        for m in section["measures"]:
-            out.heading(f"{m['number']} {m['title']}", 3)
-            for paragraph in paragraphs(m["description"]):
-                out.paragraph(paragraph)
-            out.paragraph(measure_facts(m), props='<w:sz w:val="18"/>')
-            if m["ideas"]:
-                out.paragraph(_("Source ideas") + ":")
-                out.bullets(idea_line(idea) for idea in m["ideas"])
-    out.paragraph(weight_sentence(draft), props="<w:i/>")
-    out.close()
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()

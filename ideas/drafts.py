@@ -7,7 +7,7 @@ editing the same draft at once queue instead of mixing their orders.
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ideas import measures as calc
@@ -298,12 +298,30 @@ def published_for(process: Process) -> StrategyDraft | None:
     return load(draft_id) if draft_id is not None else None
 
 
+def _in_a_published_draft(idea_id: int) -> bool:
+    """Whether a published draft names the idea: one indexed lookup, where the full query below
+    builds and runs a join of drafts, measures and sections on every idea page."""
+    return db.session.execute(_PUBLISHED_LINK, {"idea_id": idea_id}).first() is not None
+
+
+_PUBLISHED_LINK = (
+    select(measure_idea.c.measure_id)
+    .join(Measure, Measure.id == measure_idea.c.measure_id)
+    .join(StrategyDraft, StrategyDraft.id == Measure.draft_id)
+    .where(measure_idea.c.idea_id == bindparam("idea_id"), StrategyDraft.status == DraftStatus.published)
+    .limit(1)
+)
+
+
 def taken_up(idea: Idea) -> list[dict]:
-    """Where a published draft takes the idea up: [{draft, measure, number}], in one query.
+    """Where a published draft takes the idea up: [{draft, measure, number}], in two queries
+    (one when no published draft names the idea, as for most ideas).
 
     The number ("2.3") depends on every measure and section of the draft, so the query loads
     those along with a flag saying which measures name this idea.
     """
+    if not _in_a_published_draft(idea.id):
+        return []
     linked = measure_idea.alias("linked")
     rows = db.session.execute(
         select(StrategyDraft, linked.c.measure_id)

@@ -11,8 +11,6 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, current_app, request
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -32,6 +30,9 @@ MIME = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# Control characters an XLSX cell cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE); openpyxl itself,
+# about 11 MB per worker, is loaded with the first workbook.
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 # A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -129,7 +130,7 @@ def safe_cell(value):
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    text = _ILLEGAL_CHARACTERS.sub("", str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -144,6 +145,8 @@ def to_csv(rows: Iterable[list]) -> bytes:
 
 def to_xlsx(rows: Iterable[list], title: str = "Export") -> bytes:
     """A write-only workbook; neutralised text starts with an apostrophe, so it is stored as text."""
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=re.sub(r"[^\w -]", "", title)[:31] or "Export")
     for row in rows:

@@ -5,7 +5,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
-from ideas import discussion, drafts, measures, netiquette, search, voting, workflow
+from ideas import database, discussion, drafts, measures, netiquette, search, voting, workflow
 from ideas.antispam import user_or_ip
 from ideas.extensions import db, limiter
 from ideas.feed import FeedQuery, bounded_page
@@ -21,17 +21,17 @@ MAX_PAGE = 10_000
 MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL
 
 
-def get_or_404(model, ident: int):
+def get_or_404(model, ident: int, options=()):
     """Load a row by id; an id no row can have is simply not found."""
     # Werkzeug's int converter takes any length; the databases' integer columns do not.
     if not 0 < ident <= MAX_ID:
         abort(404)
-    return db.get_or_404(model, ident)
+    return db.get_or_404(model, ident, options=options)
 
 
-def get_idea(idea_id: int, check_author: bool = False) -> Idea:
+def get_idea(idea_id: int, check_author: bool = False, options=()) -> Idea:
     """Load an idea the current person may see (404 otherwise); optionally only the author's."""
-    idea = get_or_404(Idea, idea_id)
+    idea = get_or_404(Idea, idea_id, options)
     if not idea.visible_to(current_user):
         abort(404)
     if check_author and (not current_user.is_authenticated or idea.author_id != current_user.id):
@@ -71,7 +71,7 @@ def feed():
     query = FeedQuery.from_args(request.args, {f.slug: f for f in fields}, process)
     # Past the last page the list is just empty; the bound keeps OFFSET within the database's integers.
     number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    page = bounded_page(query.statement(), number, current_app.config["IDEAS_PER_PAGE"])
+    page = bounded_page(query, number, current_app.config["IDEAS_PER_PAGE"])
     context = dict(page=page, query=query, fields=fields, process=process)
     if is_htmx() and request.headers.get("HX-Target") == "feed-results":
         return render_template("participation/_feed_results.html", oob=True, **context)
@@ -178,19 +178,48 @@ def similar():
 
 @bp.route("/ideas/<int:idea_id>")
 def idea(idea_id: int):
-    """One idea with its answer, supporters and discussion."""
-    return render_template("participation/idea.html", **_idea_context(get_idea(idea_id)))
+    """One idea with its answer, supporters and discussion, a page of comments at a time."""
+    # What the page shows of the idea, loaded with it instead of one query each.
+    idea = get_idea(idea_id, options=[db.joinedload(Idea.process), db.joinedload(Idea.action_field),
+                                      db.joinedload(Idea.author)])
+    comments = discussion.thread_page(idea, _comments_after(idea))
+    if is_htmx() and request.headers.get("HX-Target") == "comment-list":
+        # "Show more comments": only the next page, appended by htmx.
+        return render_template("participation/_comments.html", idea=idea, comments=comments, oob=True,
+                               comment_form=CommentForm(formdata=None))
+    return render_template("participation/idea.html", **_idea_context(idea, comments=comments))
 
 
-def _idea_context(idea: Idea, comment_form: CommentForm | None = None) -> dict:
+def _comments_after(idea: Idea) -> int:
+    """Which page of the discussion to show: the one holding ?comment= (a permalink), else ?after=."""
+    wanted = request.args.get("comment", type=int)
+    if wanted is not None and 0 < wanted <= MAX_ID:
+        return discussion.page_of(idea, wanted)
+    after = request.args.get("after", 0, type=int)
+    return after if 0 < after <= MAX_ID else 0
+
+
+def comment_url(idea: Idea, comment_id: int, anchor: str | None = None, **kwargs) -> str:
+    """A link to a comment: with ?comment= only when it is past the first page of the discussion.
+
+    A #comment-N anchor never reaches the server; the parameter tells the idea page which page to show.
+    """
+    if discussion.page_of(idea, comment_id):
+        kwargs["comment"] = comment_id
+    return url_for("participation.idea", idea_id=idea.id, _anchor=anchor or f"comment-{comment_id}", **kwargs)
+
+
+def _idea_context(idea: Idea, comment_form: CommentForm | None = None,
+                  comments: discussion.CommentPage | None = None) -> dict:
     return dict(
-        thread=discussion.thread(idea), taken_up=drafts.taken_up(idea),
+        comments=comments or discussion.thread_page(idea), taken_up=drafts.taken_up(idea),
         comment_form=comment_form or CommentForm(formdata=None), **_vote_context(idea),
         dots=dotvoting.dots_for(current_user, idea),
     )
 
 
-def _vote_context(idea: Idea) -> dict:
+def _vote_context(idea: Idea, supported: bool | None = None) -> dict:
+    """What the support box shows; supported is passed when this request has just decided it."""
     supporters = db.session.scalars(
         select(User.display_name).join(Vote, Vote.user_id == User.id)
         .where(Vote.idea_id == idea.id, User.deleted_at.is_(None))
@@ -199,7 +228,7 @@ def _vote_context(idea: Idea) -> dict:
     return dict(
         idea=idea,
         supporters=supporters,
-        supported=voting.has_supported(current_user, idea),
+        supported=voting.has_supported(current_user, idea) if supported is None else supported,
         remaining=voting.remaining_supports(current_user, idea.process),
         form=EmptyForm(),
     )
@@ -210,9 +239,9 @@ def _vote_context(idea: Idea) -> dict:
 @limiter.limit("120 per minute", key_func=user_or_ip)
 def vote(idea_id: int):
     """Support an idea, or take the support back."""
-    idea = get_idea(idea_id)
+    idea = get_idea(idea_id, options=[db.joinedload(Idea.process)])
     form = EmptyForm()
-    message, ok = None, True
+    message, ok, context = None, True, None
     if not form.validate_on_submit():
         abort(400)
     if require_verified():
@@ -226,18 +255,32 @@ def vote(idea_id: int):
             else:
                 voting.add_support(current_user, idea)
                 message = _("Thank you for your support.")
-            db.session.commit()
+            if is_htmx():
+                # Read inside the transaction that wrote: after the commit the request needs
+                # no further query, so on SQLite no second write transaction starts.
+                context = _vote_context(idea, supported=wanted != "remove")
+            _commit_keeping_state()
         except voting.SupportError as exc:
             db.session.rollback()
             message, ok = str(exc), False
-        db.session.refresh(idea)
+        database.end_writing()
     if is_htmx():
         return render_template("participation/_vote.html", message=message, ok=ok, oob=True,
-                               **_vote_context(idea))
+                               **(context or _vote_context(idea)))
     if message:
         flash(message, "success" if ok else "error")
     target = safe_next(request.form.get("next"))
     return redirect(target or url_for("participation.idea", idea_id=idea.id))
+
+
+def _commit_keeping_state() -> None:
+    """Commit without expiring the loaded objects: the fragment shows them as this request wrote them."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["POST"])
@@ -264,7 +307,7 @@ def comment(idea_id: int):
             flash(str(exc), "error")
             return redirect(url_for("participation.idea", idea_id=idea.id))
         flash(_("Thank you, your comment is published."), "success")
-        return redirect(url_for("participation.idea", idea_id=idea.id, _anchor=f"comment-{new.id}"))
+        return redirect(comment_url(idea, new.id))
     return render_template("participation/idea.html", **_idea_context(idea, form)), 422
 
 
@@ -280,7 +323,7 @@ def delete_comment(comment_id: int):
         discussion.delete_comment(comment, current_user)
         db.session.commit()
         flash(_("Your comment has been deleted."), "success")
-    return redirect(url_for("participation.idea", idea_id=comment.idea_id, _anchor="comments"))
+    return redirect(comment_url(comment.idea, comment.id, anchor="comments"))
 
 
 def _report(idea: Idea, comment: Comment | None):

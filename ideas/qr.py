@@ -6,10 +6,12 @@ factory but draws each horizontal run of dark modules as one rectangle: about 4 
 under a millisecond, which matters for 2,000 cards on one page.
 """
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import qrcode
 from markupsafe import Markup, escape
-from qrcode.image.svg import SvgPathImage
+
+if TYPE_CHECKING:
+    import qrcode
 
 BORDER = 4  # the quiet zone the standard asks for, in modules
 # A fixed mask skips qrcode's trial of all eight masks (6 ms of the 8 ms per code). Every mask
@@ -17,29 +19,10 @@ BORDER = 4  # the quiet zone the standard asks for, in modules
 MASK = 2
 
 
-class RunPathImage(SvgPathImage):
-    """SvgPathImage that merges each row's neighbouring dark modules into one rectangle."""
-
-    needs_drawrect = False
-    needs_context = False
-
-    def process(self):
-        runs = []
-        for y, row in enumerate(self.modules):
-            x, width = 0, len(row)
-            while x < width:
-                if not row[x]:
-                    x += 1
-                    continue
-                start = x
-                while x < width and row[x]:
-                    x += 1
-                runs.append(f"M{start + self.border} {y + self.border}h{x - start}v1h-{x - start}z")
-        self.path_data = "".join(runs)
-
-
-def make_qr(data: str) -> qrcode.QRCode:
+def make_qr(data: str) -> "qrcode.QRCode":
     """The QR code for some text, with the settings every printed code uses."""
+    import qrcode  # with the SVG factory and lxml about 5 MB per worker: loaded when first needed
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=BORDER, mask_pattern=MASK)
     code.add_data(data)
     code.make(fit=True)
@@ -49,6 +32,8 @@ def make_qr(data: str) -> qrcode.QRCode:
 @lru_cache(maxsize=4096)
 def _drawn(data: str) -> tuple[int, str]:
     """(size in modules with the quiet zone, SVG path data); cached because a kit is printed often."""
+    from ideas.qr_image import RunPathImage
+
     image = make_qr(data).make_image(image_factory=RunPathImage)
     return image.width + 2 * BORDER, image.path_data
 

@@ -9,7 +9,7 @@ import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
-from sqlalchemy import DDL, event, func, literal_column, select, text
+from sqlalchemy import DDL, Select, column, event, func, literal_column, select, table, text
 
 from ideas.extensions import db
 from ideas.models import Idea
@@ -65,22 +65,28 @@ def _is_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def matching_ids(query: str, any_word: bool = False, drop_stop_words: bool = False):
-    """A subquery of idea ids matching every (or any) word of the query; None for no words."""
-    terms = stems(query, drop_stop_words=drop_stop_words)[:12]
+def newest_matches(query: str, conditions: list, limit: int) -> Select | None:
+    """Ids of the newest `limit` ideas (by id) that meet the conditions and match every word; None for no words.
+
+    Nothing is ranked: SQLite's FTS5 hands out matches in id order and stops after `limit`;
+    PostgreSQL's GIN index yields the matching ids (no text is parsed again) and keeps the newest.
+    """
+    terms = stems(query)[:12]
     if not terms:
         return None
     if _is_sqlite():
-        joiner = " OR " if any_word else " AND "
-        match = joiner.join(f'"{t}"*' for t in terms)
-        return select(text("rowid")).select_from(text("idea_fts")).where(
-            text("idea_fts MATCH :match").bindparams(match=match)
-        ).scalar_subquery()
-    joiner = " | " if any_word else " & "
-    tsquery = func.to_tsquery("simple", joiner.join(f"{t}:*" for t in terms))
-    return select(Idea.id).where(
-        func.to_tsvector(text("'simple'"), Idea.search_text).op("@@")(tsquery)
-    ).scalar_subquery()
+        fts = table("idea_fts", column("rowid"))
+        match = " AND ".join(f'"{t}"*' for t in terms)
+        # Ordered by the index's own rowid, so SQLite reads the matches newest first and stops at the limit.
+        return (select(Idea.id).select_from(fts).join(Idea, Idea.id == fts.c.rowid)
+                .where(text("idea_fts MATCH :match").bindparams(match=match), *conditions)
+                .order_by(fts.c.rowid.desc()).limit(limit))
+    tsquery = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
+    # "id + 0": ordered by the bare id, PostgreSQL walks the primary key backwards and builds the
+    # text vector of every idea it passes (0.8 s for "Radwege" at 100,000 ideas); this way it takes
+    # the matches from the GIN index and keeps the newest.
+    return (select(Idea.id).where(func.to_tsvector(text("'simple'"), Idea.search_text).op("@@")(tsquery), *conditions)
+            .order_by((Idea.id + 0).desc()).limit(limit))
 
 
 # The index structures live beside the table; create_all and the first migration both make them.

@@ -1,15 +1,16 @@
 """What templates can use besides the view's context: labels, formats, the htmx config."""
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel import dates
+from babel import Locale, dates
 from flask import Flask, request, url_for
 from flask_babel import format_number, get_locale, get_timezone
 from markupsafe import Markup
 
 from ideas import labels
+from ideas.feed import card_text
 from ideas.models import PUBLIC_STATUSES
 from ideas.sanitize import excerpt, html_to_text, render_markdown
 
@@ -66,10 +67,21 @@ def _format_datetime(value: datetime | None) -> str:
     """Medium date and short time in the person's time zone; a page of 200 comments formats 200 of these."""
     if not value:
         return ""
-    locale = get_locale()
-    day_pattern, time_pattern = _patterns(str(locale))
     local = _local(value)
-    return f"{day_pattern.apply(local.date(), locale)}, {time_pattern.apply(local.timetz(), locale)}"
+    locale_name = str(get_locale())
+    return f"{_day_text(locale_name, local.date())}, {_time_text(locale_name, local.hour, local.minute)}"
+
+
+# A page of comments repeats its days and (hour, minute) pairs: each is formatted once per process.
+# The short time patterns show hours and minutes only ("HH:mm", "h:mm a"), so the pair is the key.
+@lru_cache(maxsize=4096)
+def _day_text(locale_name: str, day: date) -> str:
+    return _patterns(locale_name)[0].apply(day, Locale.parse(locale_name))
+
+
+@lru_cache(maxsize=4096)
+def _time_text(locale_name: str, hour: int, minute: int) -> str:
+    return _patterns(locale_name)[1].apply(time(hour, minute), Locale.parse(locale_name))
 
 
 def _url_with(**changes) -> str:
@@ -95,7 +107,7 @@ def init_app(app: Flask) -> None:
         MODERATION_MODE=labels.MODERATION_MODE, NETIQUETTE=labels.NETIQUETTE,
         NETIQUETTE_BY_VALUE=labels.NETIQUETTE_BY_VALUE, REPORT_REASON=labels.REPORT_REASON,
         EVENT_REASON=labels.EVENT_REASON, ENDPOINTS=app.view_functions, HTMX_CONFIG=HTMX_CONFIG, url_with=_url_with,
-        current_locale=lambda: str(get_locale()), PUBLIC_STATUSES=PUBLIC_STATUSES,
+        current_locale=lambda: str(get_locale()), PUBLIC_STATUSES=PUBLIC_STATUSES, card_text=card_text,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -57,11 +57,29 @@ def check_can_support(user: User, idea: Idea) -> None:
 
 
 def _change_count(idea: Idea, delta: int) -> None:
-    score = hot_score(bump(idea, "support_count", delta), idea.created_at)
-    db.session.execute(
-        update(Idea).where(Idea.id == idea.id).values(hot_score=score)
+    """Move the support counter and the hot score together, in one UPDATE when nobody came between.
+
+    The count this transaction read is checked in the WHERE clause: on SQLite nobody can change it
+    (the write lock is held from the first read), on PostgreSQL another support of the same idea
+    may have committed meanwhile. Then the UPDATE changes no row and the database does the
+    arithmetic instead, as before.
+    """
+    expected = idea.support_count
+    count = expected + delta
+    score = hot_score(count, idea.created_at)
+    changed = db.session.execute(
+        update(Idea).where(Idea.id == idea.id, Idea.support_count == expected)
+        .values(support_count=count, hot_score=score)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    if changed != 1:
+        score = hot_score(bump(idea, "support_count", delta), idea.created_at)
+        db.session.execute(
+            update(Idea).where(Idea.id == idea.id).values(hot_score=score)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        set_committed_value(idea, "support_count", count)
     set_committed_value(idea, "hot_score", score)
 
 

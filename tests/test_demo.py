@@ -108,7 +108,7 @@ def test_default_demo(demo_app):
     # The two near-duplicate pairs can be found by the similar-ideas search.
     similar = [i.title for i in search.similar("WLAN Innenstadt", process.id)]
     assert "Freies WLAN in der Innenstadt" in similar and "Kostenloses WLAN auf dem Marktplatz" in similar
-    radweg = db.session.scalars(select(Idea.title).where(Idea.id.in_(search.matching_ids("Radweg")))).all()
+    radweg = db.session.scalars(select(Idea.title).where(Idea.id.in_(search.newest_matches("Radweg", [], 100_000)))).all()
     assert len(radweg) >= 2
 
 
@@ -131,7 +131,7 @@ def test_scaled_demo(demo_app):
     assert supports[0] > 5 * (20000 / 2000)  # skewed: some ideas are popular
 
     found = db.session.scalars(
-        select(Idea).where(Idea.id.in_(search.matching_ids("Radweg")), Idea.id > max_demo_id)).all()
+        select(Idea).where(Idea.id.in_(search.newest_matches("Radweg", [], 100_000)), Idea.id > max_demo_id)).all()
     assert found and all("Radweg" in idea.title for idea in found)
     sample = db.session.scalars(select(Idea).where(Idea.id > max_demo_id).order_by(Idea.id).limit(200)).all()
     for idea in sample:

@@ -288,7 +288,7 @@ def test_publishing_shows_one_draft_per_process_and_traces_ideas_to_measures():
     assert drafts.published_for(process) is None
 
 
-def test_traceability_is_one_query_however_many_measures():
+def test_traceability_takes_two_queries_however_many_measures():
     from tests.test_queries import count_queries
 
     process = make_process(fields=2)
@@ -297,11 +297,15 @@ def test_traceability_is_one_query_however_many_measures():
     drafts.publish(draft)
     for n in range(30):
         _measure(draft, f"Maßnahme {n}", process.action_fields[n % 2], ideas=[idea] if n % 3 == 0 else [])
+    lonely = make_idea(process, status=IdeaStatus.accepted)
     db.session.expire_all()
-    assert idea.process_id == process.id  # the idea page has the idea already
+    assert idea.process_id == process.id and lonely.id  # the idea page has the idea already
     with count_queries() as statements:
         found = drafts.taken_up(idea)
     assert len(found) == 11
+    assert len(statements) == 2  # is it named by a published draft at all, then that draft
+    with count_queries() as statements:
+        assert drafts.taken_up(lonely) == []
     assert len(statements) == 1
     numbers = calc.numbers(drafts.load(draft.id))
     assert [t["number"] for t in found] == sorted((numbers[t["measure"].id] for t in found),

@@ -45,8 +45,11 @@ class Idea(Base):
         Index("ix_idea_field_status", "action_field_id", "status"),
         # The public ranking of online dot voting reads its pages straight off this index.
         Index("ix_idea_process_dot_points", "process_id", "dot_points"),
+        # Each sort within a scope, with the id that breaks ties and the status the list filters on:
+        # a deep page's OFFSET then skips index entries instead of reading every skipped idea.
         *(
-            Index(f"ix_idea_{scope}_{column}", f"{scope}_id" if scope == "process" else "action_field_id", column)
+            Index(f"ix_idea_{scope}_{column}", f"{scope}_id" if scope == "process" else "action_field_id", column,
+                  "id", "status")
             for scope in ("process", "field")
             for column in ("created_at", "support_count", "comment_count", "hot_score")
         ),
@@ -143,7 +146,11 @@ class Vote(Base):
 
 class Comment(Base):
     __tablename__ = "comment"
-    __table_args__ = (Index("ix_comment_idea_created", "idea_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_comment_idea_created", "idea_id", "created_at"),
+        # The idea page's keyset over top-level comments (parent_id IS NULL, id > cursor).
+        Index("ix_comment_idea_thread", "idea_id", "parent_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))

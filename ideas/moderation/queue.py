@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ideas import workflow
 from ideas.extensions import db
@@ -37,6 +37,7 @@ DEFAULT_TAB = "new"
 DECIDED = (IdeaStatus.accepted, IdeaStatus.rejected, IdeaStatus.implemented)
 AGES = (1, 3, 7, 14)  # "older than N days"
 PER_PAGE = 20
+COUNT_BOUND = 1000  # tab counts stop here ("1000+"): the same cost with 1,000 or 100,000 waiting ideas
 MAX_PAGE = 10_000
 NO_FIELD = "none"
 
@@ -115,9 +116,12 @@ class QueueFilter:
         return stmt
 
 
-def ideas_statement(filters: QueueFilter, tab: str) -> Select:
-    """The ideas of the tabs new, evaluate and decided, in the order they should be handled."""
-    stmt = filters.on_ideas(select(Idea).options(joinedload(Idea.action_field)))
+def ideas_statement(filters: QueueFilter, tab: str, counting: bool = False) -> Select:
+    """The ideas of the tabs new, evaluate and decided, in the order they should be handled.
+
+    counting: only their ids, without loader options (building those costs more than the count).
+    """
+    stmt = filters.on_ideas(select(Idea.id) if counting else select(Idea).options(joinedload(Idea.action_field)))
     if filters.cutoff is not None:
         stmt = stmt.where(Idea.created_at <= filters.cutoff)
     if tab == "new":
@@ -172,14 +176,20 @@ def tab_statement(filters: QueueFilter, tab: str) -> Select:
     return reported_statement(filters) if tab == "reported" else ideas_statement(filters, tab)
 
 
-def tab_counts(filters: QueueFilter) -> dict[str, int]:
-    """How many items each tab holds under the current filters: one small query per tab."""
-    counts = {}
+def tab_counts(filters: QueueFilter, limits: dict[str, int] | None = None) -> dict[str, int]:
+    """How many items each tab holds under the current filters, counted up to a bound: one small query per tab.
+
+    With 100,000 ideas the "to evaluate" tab holds 90,000; counting them all cost more than the rest of
+    the page. A count of limit + 1 means "more than limit".
+    """
+    counted = []
     for tab in TABS:
-        stmt = report_groups(filters) if tab == "reported" else \
-            ideas_statement(filters, tab).options(lazyload("*"))
-        counts[tab] = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return counts
+        stmt = report_groups(filters) if tab == "reported" else ideas_statement(filters, tab, counting=True)
+        limit = (limits or {}).get(tab, COUNT_BOUND)
+        counted.append(select(func.count()).select_from(stmt.order_by(None).limit(limit + 1).subquery())
+                       .scalar_subquery())
+    # One statement for the four counts: one round trip, one compiled statement to look up.
+    return dict(zip(TABS, db.session.execute(select(*counted)).one()))
 
 
 class RowPagination(SelectPagination):
@@ -231,20 +241,25 @@ def _rows(filters: QueueFilter, tab: str, items) -> list[QueueRow]:
 
 
 def queue_context(filters: QueueFilter) -> dict:
-    counts = tab_counts(filters)
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    # The open tab is counted far enough past the page asked for to know whether it exists.
+    limits = {tab: COUNT_BOUND for tab in TABS} | {filters.tab: (number - 1) * PER_PAGE + COUNT_BOUND}
+    counts = tab_counts(filters, limits)
+    over = {tab for tab, n in counts.items() if n > limits[tab]}
+    counts = {tab: min(n, limits[tab]) for tab, n in counts.items()}
     total = counts[filters.tab]
-    last_page = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE, last_page)
+    last_page = max((total + PER_PAGE - 1) // PER_PAGE, 1) + (1 if filters.tab in over else 0)
+    number = min(number, last_page)
     stmt = tab_statement(filters, filters.tab)
     paginate = dict(select=stmt, session=db.session(), page=number, per_page=PER_PAGE,
                     max_per_page=PER_PAGE, error_out=False, count=False)
     page = RowPagination(**paginate) if filters.tab == "reported" else SelectPagination(**paginate)
-    page.total = total
+    page.total = total + (1 if filters.tab in over else 0)  # a page past the count, when there is more
     fields = filters.process.action_fields if filters.process else []
     form = BulkForm(formdata=None)
     form.set_choices(TAB_ACTIONS.get(filters.tab, []), fields)
     return dict(
-        filters=filters, counts=counts, page=page, rows=_rows(filters, filters.tab, page.items),
+        filters=filters, counts=counts, over=over, page=page, rows=_rows(filters, filters.tab, page.items),
         fields=fields, processes=running_processes(), channels=list(Channel), ages=AGES,
         bulk_form=form, bulk_actions=TAB_ACTIONS.get(filters.tab, []),
         waited=lambda since: waited(since, filters.now), NO_FIELD=NO_FIELD, TABS=TABS,

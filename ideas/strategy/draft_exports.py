@@ -22,8 +22,9 @@ def _version_info(version: DraftVersion) -> dict:
 
 
 def _print(snap: dict, version: dict | None, draft_id: int):
-    return render_template("strategy/draft_print.html", snap=snap, version=version, draft_id=draft_id,
-                           doc=documents, PRIORITY=documents.PRIORITY)
+    with documents.one_lookup_per_message():  # the template calls the documents' helpers per measure
+        return render_template("strategy/draft_print.html", snap=snap, version=version, draft_id=draft_id,
+                               doc=documents, PRIORITY=documents.PRIORITY)
 
 
 def _download(snap: dict, version: dict | None, fmt: str):

@@ -314,7 +314,8 @@ def merge_measures(draft_id: int):
         return render_template("strategy/draft_merge.html", draft=draft, process=_process(draft),
                                kept=chosen[0], others=chosen[1:], numbers=numbers, form=EmptyForm())
     kept, others = drafts.merge_measures(draft, chosen)
-    merged = ", ".join(f"{numbers[m.id]} “{m.title}”" for m in others)
+    # Quotation marks differ by language („…“ in German), so the list goes through the catalog too.
+    merged = ", ".join(_("%(number)s “%(title)s”", number=numbers[m.id], title=m.title) for m in others)
     db.session.commit()
     flash(ngettext("Measure %(merged)s has been merged into measure %(number)s “%(title)s”.",
                    "Measures %(merged)s have been merged into measure %(number)s “%(title)s”.", len(others),

@@ -13,3 +13,11 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   });
 });
+
+// "Show more comments": htmx appends the next page; the keyboard and screen reader go on at its
+// first comment (the live region says how many came). Without JavaScript the link opens that page.
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.target.id !== "comment-list") return;
+  const starts = event.detail.target.querySelectorAll(":scope > li[data-page-start] > article");
+  if (starts.length) starts[starts.length - 1].focus();
+});
