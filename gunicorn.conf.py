@@ -6,10 +6,12 @@ import ctypes
 import ctypes.util
 import gc
 
-# A worker that built a large document keeps its peak memory; recycling after a while returns it
-# to the system. The jitter keeps the workers from restarting all at once.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycling a worker now and then returns whatever memory it kept; the jitter keeps the workers
+# from restarting at once. Not too often: a new worker imports the app (1-2 s of CPU), which on a
+# small server shows as a latency spike for everybody (every 1,000 requests did, in `make bench`).
+# Big documents already hand their memory back after the request (post_request below).
+max_requests = 10000
+max_requests_jitter = 1000
 
 # Big exports (DOCX, XLSX, the print view) leave cyclic garbage from the document trees: collect it
 # right after such a response and give freed heap back, instead of waiting for the next recycle.

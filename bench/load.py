@@ -121,9 +121,10 @@ def _children(pid: int) -> list[int]:
 
 
 def _rss_mb(pid: int) -> float:
+    """The process's peak RSS so far (VmHWM): a document built between two samples still counts."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -131,7 +132,11 @@ def _rss_mb(pid: int) -> float:
 
 
 class RssSampler(threading.Thread):
-    """Samples every gunicorn worker's VmRSS twice a second; remembers the largest per worker."""
+    """Samples every gunicorn worker's peak RSS twice a second; remembers the largest per worker.
+
+    The kernel's high-water mark covers the whole life of a worker (from its start, logins
+    included), so a peak shorter than the interval is not missed.
+    """
 
     def __init__(self, master_pid: int, interval: float = 0.5):
         super().__init__(daemon=True)
