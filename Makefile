@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-pg bench install translations extract-messages update-translations clean lint sbom
+.PHONY: run test test-pg bench install translations extract-messages update-translations clean lint sbom trust-mutations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test-pg:
 lint: install
 	$(BIN)/ruff check ideas app.py config.py
 	$(BIN)/bandit --ini .bandit -q -r ideas app.py config.py
+
+# Remove each protection of the trust checklist once and check that its tests fail (docs/trust-checklist.md).
+trust-mutations: install translations
+	$(BIN)/python tests/mutations/run_mutations.py $(MUTATIONS)
 
 # Software bill of materials of what we ship (requirements.txt), as CycloneDX JSON.
 SBOM ?= build/sbom.cdx.json

@@ -51,7 +51,7 @@ COLUMN_LABEL = {
     "field": _l("Action field"),
     "note": _l("Note"),
 }
-# Column names as people write them, English and German, after _header_key().
+# Column names as people write them, English and German, after header_key().
 HEADER_ALIASES = {
     "title": "title", "titel": "title", "überschrift": "title",
     "description": "description", "beschreibung": "description", "text": "description",
@@ -124,14 +124,14 @@ def read_sheet(filename: str, data: bytes) -> Sheet:
     if len(data) > MAX_BYTES:
         raise SheetError(_l("The file is larger than 2 MB. Please split it into several files."))
     if extension == "xlsx":
-        return _to_sheet(_xlsx_rows(data))
+        return _to_sheet(xlsx_rows(data))
     if data.startswith(b"PK\x03\x04"):
         raise SheetError(_l("This looks like an Excel file. Please upload it with the ending "
                             ".xlsx, or save it as “CSV UTF-8”."))
-    return _to_sheet(_csv_rows(data))
+    return _to_sheet(csv_rows(data))
 
 
-def _csv_rows(data: bytes):
+def csv_rows(data: bytes):
     """(row number, cells) of a UTF-8 CSV file, separated by semicolons or commas."""
     try:
         text = data.decode("utf-8-sig")
@@ -150,7 +150,7 @@ def _csv_rows(data: bytes):
                             "for a quotation mark that is not closed.", row=number + 1)) from None
 
 
-def _xlsx_rows(data: bytes):
+def xlsx_rows(data: bytes):
     """(row number, cells) of the first worksheet; formulas are read, never calculated.
 
     A cell holds what Excel last showed (its cached value); a formula nobody calculated yet
@@ -222,7 +222,7 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _header_key(text: str) -> str:
+def header_key(text: str) -> str:
     text = text.replace("\ufeff", "").strip().strip("*:").casefold()
     return _SEPARATORS.sub(" ", text).strip()
 
@@ -238,7 +238,7 @@ def _to_sheet(numbered_rows) -> Sheet:
         text = clean_text(text)
         if not text:
             continue
-        column = HEADER_ALIASES.get(_header_key(text))
+        column = HEADER_ALIASES.get(header_key(text))
         if column is None:
             ignored.append(text)
         elif column in headers:

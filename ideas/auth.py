@@ -391,4 +391,5 @@ def confirm_email_change(token: str):
     return redirect(back)
 
 
-from ideas import privacy  # noqa: E402,F401  (data download and account deletion, on this blueprint)
+# On this blueprint: asking for consent again, data download and account deletion.
+from ideas import consent, privacy  # noqa: E402,F401

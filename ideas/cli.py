@@ -111,7 +111,10 @@ def export_command(dataset: str, fmt: str, slug: str, output):
 
 
 def init_app(app: Flask) -> None:
+    from ideas.retention import purge_ips_command
+
     app.cli.add_command(users)
+    app.cli.add_command(purge_ips_command)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(export_command)

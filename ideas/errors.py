@@ -42,7 +42,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return render_error(exc.code or 500)
+        body, code = render_error(exc.code or 500)
+        # Our page, but the exception's own headers: a 405 must say which methods work (Allow).
+        return body, code, [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
 
     @app.errorhandler(UnicodeDecodeError)
     def bad_encoding(_exc):

@@ -1,6 +1,8 @@
 """Language choice: the cookie set by the switch, then the account's language, then German."""
 from flask import Flask, current_app, request
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from ideas.extensions import babel
 
@@ -18,5 +20,13 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _lazy_text_as_html(self) -> str:
+    return escape(str(self))
+
+
 def init_app(app: Flask) -> None:
+    # Flask-Babel's lazy strings tell Jinja they are markup (__html__ returns the raw text), so a
+    # message like _l("“%(value)s” is not a date", value=cell) would put a sheet's cell into the
+    # page unescaped. Our messages are plain text: escape them like every other string.
+    LazyString.__html__ = _lazy_text_as_html
     babel.init_app(app, locale_selector=select_locale)

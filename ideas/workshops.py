@@ -347,11 +347,11 @@ def read_sheet(filename: str, data: bytes) -> list[Line]:
     if not data.replace(b"\xef\xbb\xbf", b"").strip():
         raise SheetError(_l("The file is empty."))
     if extension == "xlsx":
-        rows = analog_import._xlsx_rows(data)  # noqa: SLF001 - the shared, hardened XLSX reader
+        rows = analog_import.xlsx_rows(data)
     elif data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise SheetError(_l("This looks like an Excel file. Please upload it with the ending .xlsx."))
     else:
-        rows = analog_import._csv_rows(_as_utf8(data))  # noqa: SLF001
+        rows = analog_import.csv_rows(_as_utf8(data))
     return _lines(rows)
 
 
@@ -376,7 +376,7 @@ def _lines(numbered_rows) -> list[Line]:
     aliases = _header_aliases()
     positions: dict[str, int] = {}
     for position, text in enumerate(header):
-        column = aliases.get(_SEPARATORS.sub(" ", analog_import._header_key(text or "")).strip())  # noqa: SLF001
+        column = aliases.get(_SEPARATORS.sub(" ", analog_import.header_key(text or "")).strip())
         if column and column not in positions:
             positions[column] = position
     if len(positions) < 2:

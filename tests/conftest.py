@@ -30,13 +30,17 @@ def sqlite_url(tmp_path_factory):
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
 
 
-@pytest.fixture(params=_backends())
-def backend(request):
-    if request.param == "postgresql" and not PG_URL.startswith("postgres"):
+def _available(backend: str) -> str:
+    if backend == "postgresql" and not PG_URL.startswith("postgres"):
         if REQUIRE_PG:
             pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not a PostgreSQL URL")
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL=postgresql://... (make test-pg)")
-    return request.param
+    return backend
+
+
+@pytest.fixture(params=_backends())
+def backend(request):
+    return _available(request.param)
 
 
 def _reset(url: str) -> None:
@@ -93,6 +97,64 @@ def app(backend, sqlite_url, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module", params=_backends())
+def module_backend(request):
+    return _available(request.param)
+
+
+@pytest.fixture(scope="module")
+def module_app(module_backend, sqlite_url, tmp_path_factory):
+    """One app per backend for a whole test module; its tests get it through shared_app.
+
+    For a module of many tests that each read a few pages once, building the app and compiling
+    its templates again for every test was most of the run.
+    """
+    from config import CONFIGS, database_url
+
+    overrides = {"SQLALCHEMY_DATABASE_URI": sqlite_url}
+    if module_backend == "postgresql":
+        # Tests need no crash-proof commits (SQLite here runs with synchronous=NORMAL too);
+        # waiting for each commit's WAL flush was a fifth of a PostgreSQL run.
+        options = CONFIGS["testing"].SQLALCHEMY_ENGINE_OPTIONS
+        overrides = {"SQLALCHEMY_DATABASE_URI": database_url(PG_URL), "SQLALCHEMY_ENGINE_OPTIONS": {
+            **options, "connect_args": {"options": "-c synchronous_commit=off"}}}
+    app = create_app(overrides, config_name="testing")
+    app.test_client_class = FreshRequestClient
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty(url: str) -> None:
+    """As _reset, but PostgreSQL deletes rows rather than truncating: TRUNCATE costs about 0.2 s
+    whatever the tables hold, DELETE of a test's few rows milliseconds. Identities restart too."""
+    if url not in _prepared or db.engine.dialect.name != "postgresql":
+        _reset(url)
+        return
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+        conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                          "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"))
+
+
+@pytest.fixture
+def shared_app(module_app):
+    """What the app fixture gives, from the module's app: its own app context, empty tables,
+    and none of the state requests left in app.extensions (the mail outbox, the login throttle).
+
+    A module opts in by overriding app: `@pytest.fixture def app(shared_app): return shared_app`.
+    """
+    own_extensions = set(module_app.extensions)
+    with module_app.app_context():
+        _empty(module_app.config["SQLALCHEMY_DATABASE_URI"])
+        yield module_app
+        db.session.remove()
+    for name in set(module_app.extensions) - own_extensions:
+        del module_app.extensions[name]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ideas import analog_import
+from ideas import analog_import, uploads
 from ideas.analog_import import COLUMN_LABEL, SheetError
 from ideas.database import lock_row
 from ideas.extensions import csrf, db
@@ -122,21 +122,14 @@ def import_analog():
 
 @bp.before_app_request
 def accept_upload() -> None:
-    """Allow a 2 MB file on the import page only, then check its CSRF token like every other form's.
-
-    CSRFProtect reads the form before any view runs, when the app's 1 MB limit still holds; so
-    the page is exempt from it, and this app-wide hook (which runs after CSRFProtect's and
-    before the area's login guard) does the same check with the page's own limits.
-    """
+    """Allow a 2 MB file on the import page only (see ideas/uploads.py); the confirm step posts
+    the checked rows back as a signed form field, which gets its own limit."""
     if request.endpoint != "moderation.import_analog" or request.method != "POST":
         return
     if request.mimetype == "multipart/form-data":
-        request.max_content_length = UPLOAD_REQUEST_LIMIT
+        uploads.accept_larger_body(UPLOAD_REQUEST_LIMIT)
     else:
-        request.max_content_length = CONFIRM_REQUEST_LIMIT
-        request.max_form_memory_size = CONFIRM_REQUEST_LIMIT
-    if current_app.config["WTF_CSRF_ENABLED"] and current_app.config["WTF_CSRF_CHECK_DEFAULT"]:
-        csrf.protect()
+        uploads.accept_larger_body(CONFIRM_REQUEST_LIMIT, form_limit=CONFIRM_REQUEST_LIMIT)
 
 
 def _import_page(upload, processes, preview=None, status=200):

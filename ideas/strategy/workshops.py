@@ -5,13 +5,14 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, nulls_last, select
 
-from ideas import workshops
+from ideas import uploads, workshops
 from ideas.analog_import import SheetError
 from ideas.exports import FORMATS, MIME, to_csv, to_xlsx
 from ideas.extensions import csrf, db
 from ideas.forms import EmptyForm
 from ideas.models import Process, Workshop, WorkshopDots
 from ideas.sanitize import clean_text
+from ideas.securitylog import log_event
 from ideas.strategy import bp
 from ideas.strategy.processes import get_process
 from ideas.strategy.workshop_forms import DotConfirmForm, DotEntryForm, DotUploadForm, WorkshopForm
@@ -176,16 +177,9 @@ def _dots_page(workshop, process, form, lines):
 
 @bp.before_app_request
 def accept_dot_sheet() -> None:
-    """Allow a 2 MB file on the dot upload only, then check its CSRF token like every other form's.
-
-    CSRFProtect reads the form before any view runs, while the app's 1 MB limit still holds;
-    so the view is exempt from it and this hook does the same check with the page's limit.
-    """
-    if request.endpoint != "strategy.upload_dots" or request.method != "POST":
-        return
-    request.max_content_length = UPLOAD_REQUEST_LIMIT
-    if current_app.config["WTF_CSRF_ENABLED"] and current_app.config["WTF_CSRF_CHECK_DEFAULT"]:
-        csrf.protect()
+    """Allow a 2 MB file on the dot upload only (see ideas/uploads.py)."""
+    if request.endpoint == "strategy.upload_dots" and request.method == "POST":
+        uploads.accept_larger_body(UPLOAD_REQUEST_LIMIT)
 
 
 @bp.route("/workshops/<int:workshop_id>/upload", methods=["GET", "POST"])
@@ -255,6 +249,7 @@ def dot_sheet(process_id: int, fmt: str):
         abort(404)
     rows = workshops.template_rows(process)
     body = to_csv(rows) if fmt == "csv" else to_xlsx(rows, title=_("Dots"))
+    log_event("export", dataset="workshop_sheet", format=fmt, process=process.slug)
     response = current_app.response_class(body, mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="workshop-dots-{process.slug}.{fmt}"'
     return response
