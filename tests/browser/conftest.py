@@ -12,6 +12,7 @@ error (which includes CSP violations) or an uncaught JS error fails the test. Ac
 checks with axe-core are collected during the test and fail it at the end with a list of every
 violation on every page, so one run shows them all.
 """
+import json
 import os
 import threading
 from pathlib import Path
@@ -19,7 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.helpers import ROOT, format_violations, run_axe
+from tests.browser.helpers import AXE_STATS, ROOT, SWAP_JS, WATCHERS, format_violations, run_axe
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -146,11 +147,16 @@ class BrowserChecks:
         self.allowed_console: list[str] = []
         self.axe_runs = 0
         self.no_js_contexts: list = []
+        self.swaps: dict[str, tuple[int, str]] = {}  # document -> (htmx swaps so far, URL)
+        self.swaps_scanned: dict[str, int] = {}  # document -> swaps that wait_for_htmx scanned
 
     # wiring
     def watch(self, context) -> None:
         context.on("request", self._on_request)
         context.on("page", self._watch_page)
+        context.add_init_script(SWAP_JS)
+        context.expose_binding("__htmxSwapSeen", self._on_swap)
+        WATCHERS[context] = self
 
     def _watch_page(self, page) -> None:
         page.on("console", lambda msg: self._on_console(page, msg))
@@ -164,6 +170,14 @@ class BrowserChecks:
             return
         if parsed.netloc != self.origin:
             self.foreign.append(f"{request.method} {url} (from {request.frame.url if request.frame else '?'})")
+
+    def _on_swap(self, _source, doc: str, settled: int, url: str) -> None:
+        self.swaps[doc] = (max(settled, self.swaps.get(doc, (0, ""))[0]), url)
+
+    def unscanned_swaps(self) -> list[str]:
+        """Pages where htmx swapped content after the last wait_for_htmx (which runs axe)."""
+        return [f"{url} ({settled - self.swaps_scanned.get(doc, 0)} swap(s) not scanned)"
+                for doc, (settled, url) in self.swaps.items() if self.swaps_scanned.get(doc, 0) < settled]
 
     def _on_console(self, page, msg) -> None:
         if msg.type != "error":
@@ -220,6 +234,9 @@ class BrowserChecks:
             out.append("JavaScript/console errors:\n  " + "\n  ".join(self.errors))
         if self.violations:
             out.append("axe-core accessibility violations (WCAG 2.1 A/AA):\n" + self.axe_summary())
+        if self.unscanned_swaps():
+            out.append("htmx swapped content that axe never saw; call wait_for_htmx(page) after the action:\n  "
+                       + "\n  ".join(self.unscanned_swaps()))
         return out
 
     def assert_clean(self) -> None:
@@ -273,3 +290,24 @@ def pytest_runtest_call(item):
     if checks is not None:
         checks.assert_clean()
     return result
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The axe counts of this run (crawl and htmx swaps), also in build/axe-report.json."""
+    crawl = AXE_STATS.get("crawl")
+    if not crawl and not AXE_STATS["swap_scans"]:
+        return
+    terminalreporter.section("axe-core (WCAG 2.1 A/AA)")
+    if crawl:
+        terminalreporter.write_line(
+            f"crawl: {crawl['pages_scanned']} pages scanned, {crawl['rules_covered']}/{crawl['rules_needed']} "
+            f"GET rules covered, {crawl['violations']} violation(s) on {crawl['pages_with_violations']} page(s), "
+            f"{crawl['seconds']} s")
+        for role, counts in crawl["pages_by_role"].items():
+            terminalreporter.write_line(f"  {role}: " + ", ".join(f"{lang} {n}" for lang, n in counts.items()))
+    terminalreporter.write_line(
+        f"after htmx swaps: {AXE_STATS['swap_scans']} scan(s), {AXE_STATS['swap_violations']} violation(s)")
+    out = ROOT / "build" / "axe-report.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(AXE_STATS, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    terminalreporter.write_line(f"written to {out.relative_to(ROOT)}")

@@ -113,7 +113,9 @@ def test_pre_moderation_journey(new_page, live_app, browser_checks, vp):
     clara.fill("#title", TITLE_FIRST)
     clara.fill("#body", BODY_FIRST)
     clara.select_option("#action_field", str(field_id))
-    wait_for_htmx(clara)  # the similar-ideas check that typing the title started
+    # The similar-ideas check starts 600 ms after typing; wait for its answer, then scan it.
+    expect(clara.locator("#similar")).to_have_class(re.compile(r"\bhas-results\b"))
+    wait_for_htmx(clara)
     clara.click("#submit")
     clara.wait_for_url(re.compile(r"/ideas/\d+$"))
     idea_id = int(re.search(r"/ideas/(\d+)$", clara.url).group(1))
@@ -322,7 +324,7 @@ def test_three_reports_hide_a_comment(new_page, live_app, browser_checks):
     shot(moritz, "moderation-report-05-staff-idea")
 
     # Last, so that everything above is checked as well: the hidden comment keeps its place
-    # in the thread with a notice (templates/participation/_comment.html has one for it)
+    # in the thread with a notice (templates/macros/comments.html has one for it)
     expect(visitor.locator(f"#comment-{rude_id} .comment-removed")).to_have_text(
         translated(live_app, "This comment has been hidden by the moderators."))
 
