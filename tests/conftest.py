@@ -270,6 +270,20 @@ def count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
+def sheet_bytes(rows) -> bytes:
+    """An Excel workbook (.xlsx) whose first sheet holds these rows, as uploaded."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def fresh(idea):
     """The idea as the database has it now, not as this session remembers it."""
     db.session.expire_all()

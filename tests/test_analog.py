@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ideas import analog_import
 from ideas.extensions import db
 from ideas.models import ActionField, Channel, Idea, IdeaStatus, ModerationEvent, Process
-from tests.conftest import make_process, make_user
+from tests.conftest import make_process, make_user, sheet_bytes
 
 NEW = "/moderation/analog/new"
 IMPORT = "/moderation/analog/import"
@@ -52,14 +52,7 @@ def csv_bytes(rows, header=HEADER, delimiter=",", bom=False) -> bytes:
 
 
 def xlsx_bytes(rows, header=HEADER) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return sheet_bytes([header, *rows])
 
 
 def upload(client, process, data: bytes, filename: str):

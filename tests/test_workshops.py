@@ -4,14 +4,14 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from ideas import workshops
 from ideas.extensions import db
 from ideas.models import Idea, IdeaStatus, Measure, StrategyDraft, Workshop, WorkshopDots
 from ideas.workshops import Line
-from tests.conftest import count, fresh, make_idea, make_process, make_user
+from tests.conftest import count, fresh, make_idea, make_process, make_user, sheet_bytes
 from tests.test_queries import count_queries
 
 
@@ -435,15 +435,6 @@ def _payload(page: str) -> str:
     return page.split('name="payload" type="hidden" value="')[1].split('"')[0]
 
 
-def _xlsx(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @pytest.fixture
 def setup(client, auth):
     process = make_process()
@@ -475,7 +466,7 @@ def test_csv_upload_preview_then_confirm(client, english, setup, encoding, text)
 
 def test_xlsx_upload_with_a_formula_is_read_as_text(client, english, setup):
     process, (a, b, c), workshop = setup
-    data = _xlsx([["Reference", "Title", "Dots"], [a.reference, "x", 3], [b.reference, "y", "=2+5"],
+    data = sheet_bytes([["Reference", "Title", "Dots"], [a.reference, "x", 3], [b.reference, "y", "=2+5"],
                   ["=A2", "z", 2]])
 
     page = _upload(client, workshop, "dots.xlsx", data).get_data(as_text=True)
@@ -488,7 +479,7 @@ def test_xlsx_upload_with_a_formula_is_read_as_text(client, english, setup):
 
 def test_xlsx_upload_saves(client, english, setup):
     process, (a, b, c), workshop = setup
-    data = _xlsx([["Punkte", "Nummer"], [3, a.reference], [5.0, b.reference], [None, c.reference]])
+    data = sheet_bytes([["Punkte", "Nummer"], [3, a.reference], [5.0, b.reference], [None, c.reference]])
     page = _upload(client, workshop, "dots.xlsx", data).get_data(as_text=True)
     assert "All 2 rows" in page
     client.post(f"/strategy/workshops/{workshop.id}/upload", data={"payload": _payload(page)})

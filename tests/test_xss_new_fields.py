@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import docx
 import pytest
 from markdown_it import MarkdownIt
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from ideas import drafts
@@ -35,7 +35,7 @@ from ideas.models import (
     Workshop,
     utcnow,
 )
-from tests.conftest import make_idea, make_process
+from tests.conftest import make_idea, make_process, sheet_bytes
 from tests.test_sanitize import PAYLOADS
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -324,15 +324,6 @@ def _csv_upload(rows) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _xlsx_upload(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def _upload(client, workshop, name: str, body: bytes):
     response = client.post(f"/strategy/workshops/{workshop.id}/upload", data={"sheet": (io.BytesIO(body), name)},
                            content_type="multipart/form-data")
@@ -370,7 +361,7 @@ def test_workshop_fields(client, team, payload):
     assert_harmless("CSV preview", csv_preview.text, payload, "CR")
     assert v("CD", payload)[:20] in read_page(csv_preview.text)[1]
     rows = [["reference", "dots"], [v("XR", payload), "3"], [idea.reference, v("XD", payload)]]
-    xlsx_preview = _upload(client, workshop, "punkte.xlsx", _xlsx_upload(rows))
+    xlsx_preview = _upload(client, workshop, "punkte.xlsx", sheet_bytes(rows))
     assert_harmless("XLSX preview", xlsx_preview.text, payload, "XR")
     assert v("XD", payload)[:20] in read_page(xlsx_preview.text)[1]
     named = _upload(client, workshop, v("FI", payload) + ".csv", _csv_upload([["reference", "dots"],
