@@ -242,6 +242,17 @@ def thread_page(idea: Idea, after: int = 0, per_page: int = COMMENTS_PER_PAGE) -
     return CommentPage(threads=threads, after=after, next_after=top_level[-1].id if more else None)
 
 
+def comment_link(idea: Idea, comment_id: int, anchor: str | None = None) -> dict:
+    """url_for values of the idea page that shows a comment: ?comment= only past the first page.
+
+    A #comment-N anchor never reaches the server; the parameter tells the idea page which page to show.
+    """
+    values = {"idea_id": idea.id, "_anchor": anchor or f"comment-{comment_id}"}
+    if page_of(idea, comment_id):
+        values["comment"] = comment_id
+    return values
+
+
 def page_of(idea: Idea, comment_id: int, per_page: int = COMMENTS_PER_PAGE) -> int:
     """The cursor of the page that shows a comment of this idea (0, the first page, if there is none).
 

@@ -80,8 +80,10 @@ def idea_hidden(idea: Idea) -> None:
 
 
 def comment_hidden(comment: Comment) -> None:
+    from ideas.discussion import comment_link  # discussion imports this module
+
     _to_user(comment.author, _l("Your comment has been hidden"), "comment_hidden", comment=comment,
-             link=_idea_link(comment.idea))
+             link=external_url("participation.idea", **comment_link(comment.idea, comment.id)))
 
 
 def _authors(idea: Idea) -> list[User]:

@@ -199,14 +199,9 @@ def _comments_after(idea: Idea) -> int:
     return after if 0 < after <= MAX_ID else 0
 
 
-def comment_url(idea: Idea, comment_id: int, anchor: str | None = None, **kwargs) -> str:
-    """A link to a comment: with ?comment= only when it is past the first page of the discussion.
-
-    A #comment-N anchor never reaches the server; the parameter tells the idea page which page to show.
-    """
-    if discussion.page_of(idea, comment_id):
-        kwargs["comment"] = comment_id
-    return url_for("participation.idea", idea_id=idea.id, _anchor=anchor or f"comment-{comment_id}", **kwargs)
+def comment_url(idea: Idea, comment_id: int, anchor: str | None = None) -> str:
+    """A link to a comment, on the page of the discussion that shows it."""
+    return url_for("participation.idea", **discussion.comment_link(idea, comment_id, anchor))
 
 
 def _idea_context(idea: Idea, comment_form: CommentForm | None = None,

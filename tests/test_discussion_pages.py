@@ -1,5 +1,6 @@
 """The discussion on the idea page comes a page of threads at a time, and permalinks still reach every comment."""
 import re
+from urllib.parse import urlsplit
 from datetime import timedelta
 
 import pytest
@@ -88,6 +89,26 @@ def test_a_permalink_opens_the_page_that_holds_a_deep_comment(client, app):
     with app.test_request_context():
         assert comment_url(idea, reply) == f"/ideas/{idea.id}?comment={reply}#comment-{reply}"
         assert comment_url(idea, ids[3]) == f"/ideas/{idea.id}#comment-{ids[3]}"
+
+
+def test_the_hide_mail_links_to_the_page_that_shows_the_comment(client, auth):
+    from ideas.models import OutboxMail
+
+    idea = make_idea()
+    ids = _discussion(idea, PER_PAGE + 2)
+    deep, early = ids[PER_PAGE + 1], ids[0]
+    auth.login_as("moderator")
+    for comment_id in (deep, early):
+        client.post(f"/moderation/comments/{comment_id}/hide", data={"reason": "personal_attack"})
+    bodies = [m.body_text for m in db.session.scalars(
+        db.select(OutboxMail).where(OutboxMail.kind == "comment_hidden").order_by(OutboxMail.id))]
+    assert len(bodies) == 2
+    assert f"/ideas/{idea.id}?comment={deep}#comment-{deep}" in bodies[0]
+    assert f"/ideas/{idea.id}#comment-{early}" in bodies[1]
+    # An absolute link that opens the page where the hidden comment's place is marked.
+    link = urlsplit(re.search(r"https?://\S+", bodies[0]).group(0))
+    html = client.get(f"{link.path}?{link.query}").get_data(as_text=True)
+    assert f'id="comment-{deep}"' in html
 
 
 def test_a_new_comment_past_the_first_page_is_shown_after_posting(client, auth):
