@@ -3,6 +3,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import lru_cache
 
 from flask import Blueprint, current_app, jsonify, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -21,6 +22,9 @@ from ideas.sanitize import html_to_text
 
 bp = Blueprint("api", __name__)
 MAX_PER_PAGE = 100
+# Counting all 100,000 ideas costs more than the page itself; a client that wants everything
+# takes the open data (or follows next_page), so the total is exact only up to this many.
+COUNT_BOUND = 10_000
 
 
 @bp.errorhandler(HTTPException)
@@ -51,12 +55,18 @@ def process_json(process: Process) -> dict:
             "ideas_until": _iso(process.ideas_until)}
 
 
+@lru_cache(maxsize=1024)
+def _text(html: str) -> str:
+    """An idea's text without markup; cached by the exact HTML (the first pages are asked for most)."""
+    return html_to_text(html)
+
+
 def idea_json(idea: Idea) -> dict:
     """An idea as open data: what it says and where it stands, never who wrote or supported it."""
     answered = bool(idea.answer_html and idea.answer_published_at)
     return {
         "id": idea.id, "reference": idea.reference, "title": idea.title,
-        "text": html_to_text(idea.body_html or ""),
+        "text": _text(idea.body_html or ""),
         "url": url_for("participation.idea", idea_id=idea.id, _external=True),
         "process_id": idea.process_id,
         "status": idea.status.value, "status_label": str(STATUS[idea.status]),
@@ -130,11 +140,15 @@ def ideas():
     per_page = min(_int_arg("per_page", 20), MAX_PER_PAGE)
     # A page no list can reach would only make the database skip every idea (or overflow OFFSET).
     offset = (page - 1) * per_page
-    items = query.items(per_page, offset, selectinload(Idea.further_fields)) if offset < 2**31 else []
-    # Exact for the list; a search lists (and counts) its newest matches up to the feed's bound.
-    total = query.count(None)
-    return jsonify(items=[idea_json(i) for i in items], page=page, per_page=per_page,
-                   total=total, pages=-(-total // per_page))
+    # One idea more than the page says whether a next page exists, without counting them all.
+    items = query.items(per_page + 1, offset, selectinload(Idea.further_fields)) if offset < 2**31 else []
+    # A search lists (and counts) its newest matches up to the feed's bound.
+    bound = query.bound if query.q else COUNT_BOUND
+    counted = query.count(bound + 1)
+    total = min(counted, bound)
+    return jsonify(items=[idea_json(i) for i in items[:per_page]], page=page, per_page=per_page,
+                   total=total, total_exact=counted <= bound, pages=-(-total // per_page),
+                   next_page=page + 1 if len(items) > per_page else None)
 
 
 @bp.route("/api/v1/ideas/<int:idea_id>")

@@ -65,11 +65,16 @@ SCHEMAS = {
     "ActionFieldList": {"type": "object", "required": ["items"], "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/ActionField"}}}},
     "IdeaPage": {
-        "type": "object", "required": ["items", "page", "per_page", "total", "pages"],
+        "type": "object",
+        "required": ["items", "page", "per_page", "total", "total_exact", "pages", "next_page"],
         "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Idea"}},
             "page": {"type": "integer"}, "per_page": {"type": "integer"},
-            "total": {"type": "integer"}, "pages": {"type": "integer"},
+            "total": {"type": "integer", "description": (
+                "Matching ideas, counted up to 10,000 (a search: its newest 200 matches)")},
+            "total_exact": {"type": "boolean", "description": "false when more ideas match than total says"},
+            "pages": {"type": "integer", "description": "Pages of total; at least this many when total is not exact"},
+            "next_page": {"type": "integer", "nullable": True, "description": "The next page's number, null on the last page"},
         },
     },
     "OpenData": {"type": "object", "required": ["licence", "items"], "properties": {
