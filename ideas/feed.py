@@ -31,6 +31,7 @@ COUNT_BOUND = 1000
 # A search lists its newest matches up to this many, in the chosen order, and says when there are more.
 SEARCH_BOUND = 200
 FILTER_STATUSES = {s.value: s for s in PUBLIC_STATUSES}
+HIDDEN_STATUSES = tuple(s for s in IdeaStatus if s not in PUBLIC_STATUSES)
 # Texts no list of ideas shows (what the author typed, the search stems, answers in preparation):
 # not loaded, and reading one raises, so a template that needs one cannot quietly add a query per idea.
 LIST_OPTIONS = (
@@ -63,13 +64,22 @@ class FeedQuery:
         )
 
     def _conditions(self) -> list:
-        conditions = [Idea.status == self.status if self.status else Idea.status.in_(PUBLIC_STATUSES)]
         # A field belongs to one process: filtering by both would hide the field's indexes.
         if self.field is not None:
-            conditions.append(Idea.action_field_id == self.field.id)
+            scope = [Idea.action_field_id == self.field.id]
         elif self.process is not None:
-            conditions.append(Idea.process_id == self.process.id)
-        return conditions
+            scope = [Idea.process_id == self.process.id]
+        else:
+            scope = []
+        if self.status:
+            public = Idea.status == self.status
+        elif scope:
+            public = Idea.status.in_(PUBLIC_STATUSES)
+        else:
+            # The same ideas, said so that SQLite reads them off the sort index in order: given
+            # status IN (...) it takes the status index and sorts every public idea (300 ms at 100,000).
+            public = Idea.status.not_in(HIDDEN_STATUSES)
+        return [public, *scope]
 
     def _matches(self) -> list[int] | None:
         """The searched ideas' ids (up to one beyond the bound, newest first), read once per request;

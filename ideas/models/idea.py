@@ -53,6 +53,10 @@ class Idea(Base):
             for scope in ("process", "field")
             for column in ("created_at", "support_count", "comment_count", "hot_score")
         ),
+        # The same across all processes (the API without ?process=): PostgreSQL cannot read a status
+        # IN (...) list off (status, sort) in order, so it sorted every public idea (34 ms at 100,000).
+        *(Index(f"ix_idea_all_{column}", column, "id", "status")
+          for column in ("created_at", "support_count", "comment_count", "hot_score")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
