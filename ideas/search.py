@@ -82,11 +82,11 @@ def newest_matches(query: str, conditions: list, limit: int) -> Select | None:
                 .where(text("idea_fts MATCH :match").bindparams(match=match), *conditions)
                 .order_by(fts.c.rowid.desc()).limit(limit))
     tsquery = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
-    # "id + 0": ordered by the bare id, PostgreSQL walks the primary key backwards and builds the
-    # text vector of every idea it passes (0.8 s for "Radwege" at 100,000 ideas); this way it takes
-    # the matches from the GIN index and keeps the newest.
-    return (select(Idea.id).where(func.to_tsvector(text("'simple'"), Idea.search_text).op("@@")(tsquery), *conditions)
-            .order_by((Idea.id + 0).desc()).limit(limit))
+    # The vector is stored, so PostgreSQL may choose: a common word is found walking the newest
+    # ideas backwards until the limit (0.7 ms for "Stadt" at 100,000 ideas, was 112 ms through the
+    # GIN index), a rare one through the GIN index.
+    return (select(Idea.id).where(SEARCH_VECTOR.op("@@")(tsquery), *conditions)
+            .order_by(Idea.id.desc()).limit(limit))
 
 
 # The index structures live beside the table; create_all and the first migration both make them.
@@ -108,10 +108,16 @@ SQLITE_TRIGGERS = [
 ]
 for statement in SQLITE_TRIGGERS:
     event.listen(Idea.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
-POSTGRES_INDEX = (
-    "CREATE INDEX ix_idea_search ON idea USING gin (to_tsvector('simple', search_text))"
-)
-event.listen(Idea.__table__, "after_create", DDL(POSTGRES_INDEX).execute_if(dialect="postgresql"))
+# On PostgreSQL the text vector is a stored generated column beside the models' columns: the
+# database keeps it current, and reading it costs nothing when a search walks the newest ideas.
+POSTGRES_SEARCH = [
+    "ALTER TABLE idea ADD COLUMN search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+    "CREATE INDEX ix_idea_search ON idea USING gin (search_vector)",
+]
+SEARCH_VECTOR = literal_column("idea.search_vector")
+for statement in POSTGRES_SEARCH:
+    event.listen(Idea.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
 event.listen(
     Idea.__table__, "before_drop", DDL("DROP TABLE IF EXISTS idea_fts").execute_if(dialect="sqlite")
 )
@@ -133,10 +139,9 @@ def similar(title: str, process_id: int | None, limit: int = 5, exclude_id: int 
         ).order_by(text("rank")).limit(200).subquery()
         order = rank.c.score.asc()
     else:
-        vector = func.to_tsvector(text("'simple'"), Idea.search_text)
         tsquery = func.to_tsquery("simple", " | ".join(f"{t}:*" for t in terms))
-        score = func.ts_rank(vector, tsquery)
-        rank = select(Idea.id.label("id"), score.label("score")).where(vector.op("@@")(tsquery)) \
+        score = func.ts_rank(SEARCH_VECTOR, tsquery)
+        rank = select(Idea.id.label("id"), score.label("score")).where(SEARCH_VECTOR.op("@@")(tsquery)) \
             .order_by(score.desc()).limit(200).subquery()
         order = rank.c.score.desc()
     stmt = select(Idea).join(rank, rank.c.id == Idea.id).where(Idea.status.in_(PUBLIC_STATUSES))

@@ -57,8 +57,8 @@ def render_item(type_, obj, autogen_context):
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """The full-text index lives outside the models (see ideas/search.py); leave it alone."""
-    return not (name or "").startswith("idea_fts") and name != "ix_idea_search"
+    """The full-text index and vector live outside the models (see ideas/search.py); leave them alone."""
+    return not (name or "").startswith("idea_fts") and name not in ("ix_idea_search", "search_vector")
 
 
 def run_migrations_offline():

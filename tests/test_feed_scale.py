@@ -113,6 +113,39 @@ def test_a_search_lists_its_newest_matches_up_to_the_bound(client, english, monk
     assert "0 ideas found" in exact or "No ideas match" in exact
 
 
+def test_a_search_can_walk_the_newest_ideas_on_the_stored_vector(app):
+    """PostgreSQL: the stored vector lets a common word be found newest first, without sorting all matches."""
+    from ideas import search
+
+    process = make_process()
+    make_idea(process, title="Radwege am Fluss")
+    stmt = search.newest_matches("Radwege", FeedQuery(process=process)._conditions(), 201)
+    compiled = stmt.compile(db.engine, compile_kwargs={"render_postcompile": True})
+    if db.engine.dialect.name == "sqlite":
+        assert "idea_fts MATCH" in str(compiled)
+        return
+    assert "idea.search_vector @@" in str(compiled) and "to_tsvector" not in str(compiled)
+    connection = db.session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")  # a handful of rows would be sorted
+    plan = " ".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
+    assert "Index Scan Backward using pk_idea" in plan and "Sort" not in plan.replace("Sort Key", "")
+
+
+def test_an_edited_idea_is_found_by_its_new_words(client):
+    """The database derives the PostgreSQL vector from search_text; SQLite's FTS triggers do the same."""
+    from ideas import search
+
+    process = make_process()
+    idea = make_idea(process, title="Sitzbänke im Stadtpark")
+    idea.title = "Trinkbrunnen im Stadtpark"
+    search.refresh(idea)
+    db.session.commit()
+    assert titles_in(client.get("/ideas?q=Trinkbrunnen").text) == ["Trinkbrunnen im Stadtpark"]
+    assert titles_in(client.get("/ideas?q=Sitzbänke").text) == []
+
+
 def test_the_api_counts_a_search_as_far_as_it_lists(client, monkeypatch):
     monkeypatch.setattr(feed, "SEARCH_BOUND", 2)
     process = make_process()
