@@ -74,7 +74,8 @@ SCHEMAS = {
                 "Matching ideas, counted up to 10,000 (a search: its newest 200 matches)")},
             "total_exact": {"type": "boolean", "description": "false when more ideas match than total says"},
             "pages": {"type": "integer", "description": "Pages of total; at least this many when total is not exact"},
-            "next_page": {"type": "integer", "nullable": True, "description": "The next page's number, null on the last page"},
+            "next_page": {"type": "integer", "nullable": True,
+                          "description": "The next page's number, null on the last page"},
         },
     },
     "OpenData": {"type": "object", "required": ["licence", "items"], "properties": {
