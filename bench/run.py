@@ -2,7 +2,9 @@
 
 Environment: BENCH_SIZES (default "1000,100000"), BENCH_DBS ("sqlite,postgresql"), BENCH_SECONDS (10),
 BENCH_CONNECTIONS (8), BENCH_PG (postgresql://postgres@127.0.0.1), BENCH_PG_PREFIX (ideenfenster_bench),
-BENCH_DIR (/tmp/ideenfenster-bench), BENCH_LABEL (the host name). `--fresh` seeds again from scratch.
+BENCH_DIR (/tmp/ideenfenster-bench), BENCH_LABEL (the host name), BENCH_ONLY (comma-separated parts of
+row labels, to measure a few rows while working on them; the yardstick always runs). `--fresh` seeds
+again from scratch.
 """
 import argparse
 import os
@@ -38,6 +40,7 @@ def settings() -> dict:
         "pg_prefix": env("BENCH_PG_PREFIX", "ideenfenster_bench"),
         "dir": Path(env("BENCH_DIR", "/tmp/ideenfenster-bench")),
         "label": env("BENCH_LABEL", socket.gethostname()),
+        "only": [o.strip().lower() for o in env("BENCH_ONLY", "").split(",") if o.strip()],
     }
 
 
@@ -212,6 +215,10 @@ def endpoints(plan: dict) -> list[tuple[str, str, str]]:
     ]
 
 
+def wanted(cfg: dict, label: str, path: str) -> bool:
+    return path == "/login" or not cfg["only"] or any(o in label.lower() for o in cfg["only"])
+
+
 def measure(cfg: dict, db: str, size: int, fresh: bool) -> dict:
     url = database_url(cfg, db, size)
     print(f"\n== {db}, {size:,} ideas ({url})", flush=True)
@@ -229,6 +236,8 @@ def measure(cfg: dict, db: str, size: int, fresh: bool) -> dict:
         sampler = load.RssSampler(server.pid)
         sampler.start()
         for label, path, who in endpoints(plan):
+            if not wanted(cfg, label, path):
+                continue
             result = _one(base, path, who, team, citizens, plan, seconds, conns)
             rows.append((label, path, result))
             print(f"  {label:<42} {report.cell(result)}", flush=True)
