@@ -4,7 +4,6 @@ Each test here fails when its protection is removed; tests/mutations/run_mutatio
 """
 import csv
 import html
-import importlib.util
 import io
 import json
 import logging
@@ -25,6 +24,7 @@ from ideas.models import IdeaStatus, Role, User, Vote, utcnow
 from ideas.models.strategy import Measure, StrategyDraft
 from ideas.passwords import hash_password
 from tests.conftest import count, make_idea, make_process, make_user
+from tests.test_gunicorn_conf import gunicorn_conf
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "ein Satz, den ich mir merke"
@@ -204,9 +204,7 @@ def test_sqlite_runs_with_wal_foreign_keys_busy_timeout_and_begin_immediate(app,
 
 
 def test_gunicorn_workers_open_their_own_connections():
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
+    conf = gunicorn_conf()
     # Without preload the app (and its connection pool) is created in each worker after the fork.
     assert getattr(conf, "preload_app", False) is False
 
